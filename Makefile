@@ -1,0 +1,47 @@
+# newsroom: one entry point for setting up, serving and testing.
+#   make serve   set up everything and serve the site with the seed story at http://127.0.0.1:8000
+#   make test    set up everything and run the whole test suite (lint, migrations check, pytest)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+# Local development runs with DEBUG on (a throw-away secret key, localhost only); production sets
+# DEBUG=0 with SECRET_KEY and ALLOWED_HOSTS in the environment.
+export DEBUG ?= 1
+
+.PHONY: install serve test check lint format fixture clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	touch $@
+
+install: $(BIN)/.installed
+
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap_site
+	$(BIN)/python manage.py runserver $(HOST)
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+test: check
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the seed fixture after editing the seed story in the admin (see fixtures/README.md).
+fixture: install
+	$(BIN)/python manage.py dumpdata people articles taggit.tag --natural-foreign \
+		--natural-primary --indent 2 -o fixtures/qianhai-forum.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media

@@ -1,0 +1,262 @@
+"""Stories and what hangs off them: sections, bylines, tags, mentions and corrections."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from people.models import Organization, Person, Reporter, SlugNaturalKeyManager
+
+from .html import sanitize_html
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, help_text="The section's name as readers see it.")
+    slug = models.SlugField(
+        max_length=100, help_text="The section page's web address. Changing it breaks links."
+    )
+    description = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position in the site's navigation; lower numbers come first."
+    )
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="section_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, *, now=None):
+        """What readers may see: published, with a publication time that has come.
+
+        The single rule used by every public page, feed, sitemap and search. A story scheduled for
+        later is simply not yet in this set, so it appears at its time without any job running.
+        """
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        )
+
+    def for_listing(self):
+        """Everything a story card shows, in a fixed number of queries however many rows."""
+        return self.select_related("section").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter"))
+        )
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    headline = models.CharField(max_length=300, help_text="Plain, factual, under about 90 characters.")
+    slug = models.SlugField(
+        max_length=200,
+        help_text="The story's web address, made from the headline. Do not change it once published.",
+    )
+    standfirst = models.TextField(
+        blank=True,
+        help_text="One or two sentences under the headline saying what the story is about; also "
+        "used as the summary in listings and search results.",
+    )
+    body = models.TextField(
+        help_text="The story. Cleaned on save: only paragraphs, headings, emphasis, links, lists "
+        "and quotations are kept."
+    )
+    dateline = models.CharField(
+        max_length=100, blank=True, help_text="The place the story was filed from, e.g. “Shenzhen”."
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        help_text="A section with stories in it cannot be deleted.",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When readers first see the story. A time in the future schedules it; left "
+        "empty, publishing sets it to now.",
+    )
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Shown to readers as “Updated”. Moves when a correction or update is added, not "
+        "for silent typo fixes.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True, help_text="Last saved, for any reason.")
+
+    reporters = models.ManyToManyField(
+        Reporter, through="Byline", related_name="articles", blank=True
+    )
+    tags = TaggableManager(through="TaggedArticle", blank=True)
+    mentioned_people = models.ManyToManyField(
+        Person,
+        related_name="mentioned_in",
+        blank=True,
+        help_text="People the story is about or quotes. Their pages list this story.",
+    )
+    mentioned_organizations = models.ManyToManyField(
+        Organization,
+        related_name="mentioned_in",
+        blank=True,
+        help_text="Organizations the story is about. Their pages list this story.",
+    )
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="article_slug_unique")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_listing_idx"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("articles:article", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class BylineManager(models.Manager):
+    def get_by_natural_key(self, article_slug, reporter_slug):
+        return self.get(article__slug=article_slug, reporter__slug=reporter_slug)
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    reporter = models.ForeignKey(
+        Reporter,
+        on_delete=models.PROTECT,
+        related_name="bylines",
+        help_text="A reporter with bylines cannot be deleted: their stories would lose an author.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Position on the byline; lower numbers come first."
+    )
+
+    objects = BylineManager()
+
+    class Meta:
+        ordering = ["article", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "reporter"], name="byline_reporter_once"),
+            models.UniqueConstraint(fields=["article", "order"], name="byline_order_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.reporter} on “{self.article}”"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), *self.reporter.natural_key())
+
+    natural_key.dependencies = ["articles.article", "people.reporter"]
+
+
+class TaggedArticleManager(models.Manager):
+    def get_by_natural_key(self, article_slug, tag_name):
+        return self.get(content_object__slug=article_slug, tag__name=tag_name)
+
+
+class TaggedArticle(TaggedItemBase):
+    """Tags on stories, with a real foreign key so the database keeps them consistent."""
+
+    content_object = models.ForeignKey(Article, on_delete=models.CASCADE)
+
+    objects = TaggedArticleManager()
+
+    class Meta:
+        verbose_name = "story tag"
+        ordering = ["content_object", "tag__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="article_tag_once")
+        ]
+
+    def natural_key(self):
+        return (self.content_object.slug, self.tag.name)
+
+    natural_key.dependencies = ["articles.article", "taggit.tag"]
+
+
+class CorrectionManager(models.Manager):
+    def get_by_natural_key(self, article_slug, created_at):
+        return self.get(article__slug=article_slug, created_at=created_at)
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        CLARIFICATION = "clarification", "Clarification"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        help_text="What was wrong and what is right, in plain words. Shown under the story."
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, help_text="When the correction was made; shown to readers."
+    )
+
+    objects = CorrectionManager()
+
+    class Meta:
+        ordering = ["article", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "created_at"], name="correction_unique_time"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to “{self.article}”"
+
+    def natural_key(self):
+        return (*self.article.natural_key(), self.created_at.isoformat())
+
+    natural_key.dependencies = ["articles.article"]
+
+    def get_absolute_url(self):
+        return self.article.get_absolute_url()

@@ -1,0 +1,44 @@
+"""Make a fresh local site usable: the seed story and an editor account, without clobbering edits."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand, call_command
+from django.db import transaction
+
+from articles.models import Article
+
+SEED_FIXTURE = "qianhai-forum"
+SEED_SLUG = "qianhai-forum-draws-1200-representatives"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the seed story if it is not there yet and create a local editor account with a "
+        "generated password, printed once. Safe to run again: existing stories and accounts are "
+        "left as they are."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="editor", help="The editor account's login name.")
+
+    def handle(self, *args, username, **options):
+        if Article.objects.filter(slug=SEED_SLUG).exists():
+            self.stdout.write("The seed story is already here; left as it is.")
+        else:
+            call_command("loaddata", SEED_FIXTURE, verbosity=0)
+            self.stdout.write(self.style.SUCCESS("Loaded the seed story, its reporter and people."))
+
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            self.stdout.write(f"The editor account “{username}” already exists; password unchanged.")
+            return
+        password = secrets.token_urlsafe(12)
+        with transaction.atomic():
+            User.objects.create_superuser(username=username, email="", password=password)
+        self.stdout.write(
+            self.style.SUCCESS(f"Created the editor account “{username}”.")
+            + f"\n  Log in at http://127.0.0.1:8000/admin/ as {username} with password: {password}"
+            + "\n  The password is shown only this once; change it in the admin if you lose it "
+            "(python manage.py changepassword " + username + ")."
+        )

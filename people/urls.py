@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("reporters/<slug:slug>/", views.ReporterView.as_view(), name="reporter"),
+    path("people/<slug:slug>/", views.PersonView.as_view(), name="person"),
+    path("organizations/<slug:slug>/", views.OrganizationView.as_view(), name="organization"),
+]
