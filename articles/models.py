@@ -44,9 +44,7 @@ class ArticleQuerySet(models.QuerySet):
         The single rule used by every public page, feed, sitemap and search. A story scheduled for
         later is simply not yet in this set, so it appears at its time without any job running.
         """
-        return self.filter(
-            status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now()
-        )
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
 
     def for_listing(self):
         """Everything a story card shows, in a fixed number of queries however many rows."""
@@ -67,7 +65,9 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    headline = models.CharField(max_length=300, help_text="Plain, factual, under about 90 characters.")
+    headline = models.CharField(
+        max_length=300, help_text="Plain, factual, under about 90 characters."
+    )
     slug = models.SlugField(
         max_length=200,
         help_text="The story's web address, made from the headline. Do not change it once published.",
@@ -245,9 +245,7 @@ class Correction(models.Model):
     class Meta:
         ordering = ["article", "created_at", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "created_at"], name="correction_unique_time"
-            )
+            models.UniqueConstraint(fields=["article", "created_at"], name="correction_unique_time")
         ]
 
     def __str__(self):

@@ -133,9 +133,7 @@ class Organization(models.Model):
 
 class AffiliationManager(models.Manager):
     def get_by_natural_key(self, person_slug, organization_slug, title):
-        return self.get(
-            person__slug=person_slug, organization__slug=organization_slug, title=title
-        )
+        return self.get(person__slug=person_slug, organization__slug=organization_slug, title=title)
 
 
 class Affiliation(models.Model):

@@ -33,9 +33,7 @@ class PersonView(ForgivingPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         affiliations = self.person.affiliations.select_related("organization")
-        return super().get_context_data(
-            person=self.person, affiliations=affiliations, **kwargs
-        )
+        return super().get_context_data(person=self.person, affiliations=affiliations, **kwargs)
 
 
 class OrganizationView(ForgivingPaginationMixin, ListView):

@@ -31,7 +31,9 @@ class Command(BaseCommand):
 
         User = get_user_model()
         if User.objects.filter(username=username).exists():
-            self.stdout.write(f"The editor account “{username}” already exists; password unchanged.")
+            self.stdout.write(
+                f"The editor account “{username}” already exists; password unchanged."
+            )
             return
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
