@@ -1,22 +1,125 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from reversion.admin import VersionAdmin
 
-from .models import Article, Byline, Correction, Section
+from . import presence, services
+from .models import Article, Byline, Correction, Section, StatusChange
+from .revisions import readable_text, revision_changes
+
+Status = Article.Status
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """The story form, with the edit-conflict check and the workflow rules for the user."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Article
+        fields = [
+            "headline", "slug", "standfirst", "body", "dateline", "section", "status",
+            "published_at", "updated_at", "tags", "mentioned_people", "mentioned_organizations",
+        ]  # fmt: skip
+
+    user = None  # set by ArticleAdmin.get_form
+    restoring = False  # restoring a revision replaces the current text deliberately
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lock_version"].initial = self.instance.version
+        if "status" in self.fields and self.user is not None:
+            current = self.instance.status if self.instance.pk else Status.DRAFT
+            allowed = services.allowed_statuses(self.user, current)
+            self.fields["status"].choices = [c for c in Status.choices if c[0] in allowed]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        current = self.instance.status if self.instance.pk else Status.DRAFT
+        try:
+            services.check_transition(user=self.user, from_status=current, to_status=status)
+        except PermissionDenied as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.restoring:
+            self._check_not_stale(cleaned.get("lock_version"))
+        return cleaned
+
+    def _check_not_stale(self, opened_version):
+        # Locked until the transaction ends, so nobody can save in between the check and our write.
+        current = (
+            Article.objects.select_for_update()
+            .select_related("modified_by")
+            .only("version", "modified_at", "modified_by__username", "modified_by__first_name")
+            .get(pk=self.instance.pk)
+        )
+        if opened_version == current.version:
+            return
+        who = (
+            current.modified_by.get_full_name() or current.modified_by.get_username()
+            if current.modified_by
+            else "someone"
+        )
+        when = date_format(timezone.localtime(current.modified_at), "DATETIME_FORMAT")
+        # Keep everything the user typed; move the form to the version they have now been told
+        # about, so saving again is a deliberate choice (and the other version stays in History).
+        self.data = self.data.copy()
+        self.data["lock_version"] = current.version
+        raise forms.ValidationError(
+            f"Not saved: {who} saved this story at {when}, after you opened it. Your text is still "
+            "in the form below. Compare with their version in History (it opens in the same "
+            "admin), then save again to replace it with yours, or reload to start from theirs.",
+            code="edit_conflict",
+        )
 
 
 class BylineInline(admin.TabularInline):
     model = Byline
     extra = 1
-    min_num = 0
     autocomplete_fields = ["reporter"]
     fields = ["reporter", "order"]
 
 
 class CorrectionInline(admin.StackedInline):
+    """Only editors have the correction permissions, so only they see or post this inline."""
+
     model = Correction
     extra = 0
     fields = ["kind", "text", "created_at"]
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.DRAFT, "Draft"),
+            (Status.REVIEW, "In review"),
+            ("scheduled", "Scheduled"),
+            (Status.PUBLISHED, "Published"),
+            (Status.WITHDRAWN, "Withdrawn"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "scheduled":
+            return queryset.filter(status=Status.PUBLISHED, published_at__gt=now)
+        if value == Status.PUBLISHED:
+            return queryset.published(now=now)
+        if value in Status.values:
+            return queryset.filter(status=value)
+        return queryset
 
 
 @admin.register(Section)
@@ -28,24 +131,59 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "status_label", "byline_names", "section", "published_at"]
-    list_filter = ["status", "section", "bylines__reporter"]
+class ArticleAdmin(VersionAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "headline",
+        "status_label",
+        "byline_names",
+        "section",
+        "published_at",
+        "modified_at",
+    ]
+    list_filter = [StatusFilter, "section", "bylines__reporter", "tags"]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["section", "mentioned_people", "mentioned_organizations"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, CorrectionInline]
-    readonly_fields = ["created_at", "modified_at"]
+    actions = ["publish_now", "unpublish"]
+    show_full_result_count = False
+    object_history_template = "admin/articles/article/object_history.html"
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "standfirst", "body", "dateline", "section"]}),
-        ("Publication", {"fields": ["status", "published_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "headline",
+                    "slug",
+                    "standfirst",
+                    "body",
+                    "word_count",
+                    "dateline",
+                    "section",
+                ]
+            },
+        ),
+        (
+            "Publication",
+            {"fields": ["status", "published_at", "updated_at", "lock_version", "workflow"]},
+        ),
         ("Tags and mentions", {"fields": ["tags", "mentioned_people", "mentioned_organizations"]}),
-        ("History", {"fields": ["created_at", "modified_at"], "classes": ["collapse"]}),
+        (
+            "Record",
+            {
+                "fields": ["created_at", "created_by", "modified_at", "modified_by"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
+    # Permissions, all checked on the server: the queryset hides what a user may not edit, and the
+    # form refuses a status step they may not take, whatever the browser sends.
+
     def get_queryset(self, request):
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .select_related("section")
@@ -53,6 +191,99 @@ class ArticleAdmin(admin.ModelAdmin):
                 Prefetch("bylines", queryset=Byline.objects.select_related("reporter"))
             )
         )
+        return services.editable_articles(request.user, queryset)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or services.can_edit(request.user, obj))
+
+    def has_publish_permission(self, request):
+        return services.is_editor(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [
+            "word_count",
+            "workflow",
+            "created_at",
+            "created_by",
+            "modified_at",
+            "modified_by",
+        ]
+        if not services.is_editor(request.user):
+            fields += ["published_at", "updated_at"]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(
+            form.__name__,
+            (form,),
+            {"user": request.user, "restoring": getattr(request, "_restoring_revision", False)},
+        )
+
+    def save_model(self, request, obj, form, change):
+        from_status = ""
+        if change:
+            current = Article.objects.select_for_update().only("status", "version").get(pk=obj.pk)
+            from_status, obj.version = current.status, current.version + 1
+        else:
+            obj.created_by = request.user
+        obj.modified_by = request.user
+        super().save_model(request, obj, form, change)
+        services.record_transition(article=obj, from_status=from_status, user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        reporter = getattr(request.user, "reporter", None)
+        if not change and reporter is not None and not article.bylines.exists():
+            # A reporter's new story carries their byline, so it stays theirs to edit.
+            Byline.objects.create(article=article, reporter=reporter, order=0)
+        for formset in formsets:
+            if formset.model is Correction and formset.new_objects:
+                services.corrections_added(article=article, corrections=formset.new_objects)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and object_id.isdigit():
+            others = presence.opened(article_id=int(object_id), user=request.user)
+            for name, at in others:
+                minutes = max(1, int((timezone.now() - at).total_seconds() // 60))
+                messages.warning(
+                    request,
+                    f"{name} opened this story {minutes} minute{pluralize(minutes)} ago and may be "
+                    "editing it. If you both save, the second save is stopped so nothing is lost.",
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # History: every admin save is a revision (django-reversion); editors may restore one, which is
+    # saved as a new revision, so the text it replaces is kept too.
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        article = self.get_object(request, object_id)
+        if article is not None and hasattr(response, "context_data"):
+            changes = revision_changes(article)
+            for action in response.context_data.get("action_list", []):
+                action["changes"] = changes.get(action["revision"].pk, [])
+        return response
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not request.user.has_perm("articles.edit_any_article"):
+            raise PermissionDenied
+        request._restoring_revision = True
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not request.user.has_perm("articles.edit_any_article"):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    def view_on_site(self, obj):
+        if obj.is_public:
+            return obj.get_absolute_url()
+        return reverse("articles:preview", kwargs={"pk": obj.pk})
+
+    # Columns and read-only fields.
 
     @admin.display(description="Bylines")
     def byline_names(self, obj):
@@ -60,9 +291,64 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj):
-        if obj.status == Article.Status.PUBLISHED and obj.published_at > timezone.now():
-            return "Scheduled"
+        if obj.is_scheduled:
+            return f"Scheduled for {date_format(timezone.localtime(obj.published_at), 'DATETIME_FORMAT')}"
         return obj.get_status_display()
+
+    @admin.display(description="Words")
+    def word_count(self, obj):
+        return len(readable_text(obj.body).split()) if obj and obj.body else 0
+
+    @admin.display(description="Workflow")
+    def workflow(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        steps = obj.status_changes.select_related("user")
+        if not steps:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} by {}, {}</li>",
+                (
+                    (
+                        step.label,
+                        step.user.get_username() if step.user else "system",
+                        date_format(timezone.localtime(step.at), "DATETIME_FORMAT"),
+                    )
+                    for step in steps
+                ),
+            ),
+        )
+
+    # Bulk actions, for editors only (``permissions=["publish"]`` asks has_publish_permission).
+
+    @admin.action(description="Publish selected stories now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        self._bulk_transition(request, queryset, Status.PUBLISHED, "published")
+
+    @admin.action(description="Unpublish (withdraw) selected stories", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._bulk_transition(request, queryset, Status.WITHDRAWN, "withdrawn")
+
+    def _bulk_transition(self, request, queryset, to_status, verb):
+        done, refused = 0, []
+        for article in queryset:
+            if article.status == to_status:
+                continue
+            try:
+                services.article_transition(article=article, to_status=to_status, user=request.user)
+            except PermissionDenied as refusal:
+                refused.append(f"“{article}”: {refusal}")
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request, f"{done} stor{pluralize(done, 'y,ies')} {verb}.", messages.SUCCESS
+            )
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
 
 
 @admin.register(Correction)
@@ -73,3 +359,28 @@ class CorrectionAdmin(admin.ModelAdmin):
     search_fields = ["text", "article__headline"]
     autocomplete_fields = ["article"]
     date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.corrections_added(article=obj.article, corrections=[obj])
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """The workflow log: read-only, since history that can be edited is not history."""
+
+    list_display = ["article", "from_status", "to_status", "user", "at", "published_at"]
+    list_filter = ["to_status"]
+    list_select_related = ["article", "user"]
+    search_fields = ["article__headline"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,9 @@
 """Stories and what hangs off them: sections, bylines, tags, mentions and corrections."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -108,6 +111,28 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True, help_text="Last saved, for any reason.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Goes up by one at every save. A save from a form opened at an older version is "
+        "refused, so nobody overwrites an edit they have not seen.",
+    )
 
     reporters = models.ManyToManyField(
         Reporter, through="Byline", related_name="articles", blank=True
@@ -130,6 +155,10 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish stories"),
+            ("edit_any_article", "Can edit any story, whoever's byline and whatever its status"),
+        ]
         constraints = [models.UniqueConstraint(fields=["slug"], name="article_slug_unique")]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_listing_idx"),
@@ -150,6 +179,14 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
 
     @property
     def is_public(self) -> bool:
@@ -258,3 +295,59 @@ class Correction(models.Model):
 
     def get_absolute_url(self):
         return self.article.get_absolute_url()
+
+
+class StatusChangeManager(models.Manager):
+    def get_by_natural_key(self, article_slug, at):
+        return self.get(article__slug=article_slug, at=at)
+
+
+class StatusChange(models.Model):
+    """One step of a story's workflow: who moved it from which status to which, and when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Article.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="The publication time set by this step, if any."
+    )
+
+    objects = StatusChangeManager()
+
+    class Meta:
+        ordering = ["article", "at", "id"]
+        get_latest_by = "at"
+
+    def __str__(self):
+        return (
+            f"{self.get_from_status_display() or 'New'} → {self.label} by {self.user or 'system'}"
+        )
+
+    def natural_key(self):
+        return (*self.article.natural_key(), self.at.isoformat())
+
+    natural_key.dependencies = ["articles.article"]
+
+    @property
+    def label(self) -> str:
+        if (
+            self.to_status == Article.Status.PUBLISHED
+            and self.published_at
+            and self.published_at > self.at
+        ):
+            return "Scheduled"
+        return self.get_to_status_display()
+
+
+@receiver(pre_save, sender=Article)
+def keep_version_moving(sender, instance, raw, **kwargs):
+    """Restoring a revision or loading a fixture writes stored field values straight to the row;
+    the version counter must still move forward, so a form opened before that is refused."""
+    if raw and instance.pk:
+        current = Article.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
+        if current is not None:
+            instance.version = current + 1

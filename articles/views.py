@@ -16,23 +16,27 @@ class HomeView(ForgivingPaginationMixin, ListView):
         return Article.objects.published().for_listing()
 
 
+def story_page_queryset(queryset):
+    """``queryset`` with everything the story page shows, in a fixed number of queries.
+
+    Shared by the public story page and the previews so that both render exactly the same thing.
+    """
+    return queryset.select_related("section").prefetch_related(
+        Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
+        "tags",
+        "mentioned_people",
+        "mentioned_organizations",
+        "corrections",
+    )
+
+
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
         # Drafts, stories in review, withdrawn and scheduled stories are simply not found.
-        return (
-            Article.objects.published()
-            .select_related("section")
-            .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
-                "tags",
-                "mentioned_people",
-                "mentioned_organizations",
-                "corrections",
-            )
-        )
+        return story_page_queryset(Article.objects.published())
 
 
 class SectionView(ForgivingPaginationMixin, ListView):

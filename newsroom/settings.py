@@ -103,6 +103,13 @@ DATABASES = {
 # `loaddata qianhai-forum` finds the seed story here.
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction begins, so a check-then-write (the edit-conflict check
+    # on a story) cannot interleave with another writer, and busy writers wait instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -125,6 +132,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # The name readers see in the masthead and page titles.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 
+# Links typed without a scheme ("example.org") are taken as https, as Django 6 will do.
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
+# Signed preview links handed to people without an account stop working after this many seconds.
+PREVIEW_LINK_MAX_AGE = int(os.environ.get("PREVIEW_LINK_MAX_AGE", 48 * 3600))
+
 # Taggit: tags are matched without regard to case, so "Hong Kong" and "hong kong" are one tag.
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -133,7 +146,8 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # "preload" in the header only makes the site eligible; submitting it to browsers is a manual step.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     if env_bool("BEHIND_TLS_PROXY"):

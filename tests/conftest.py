@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 
@@ -24,3 +26,50 @@ def superuser(db, django_user_model):
 def admin_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+HIDDEN_KINDS = ["draft", "review", "withdrawn", "scheduled"]
+
+
+def make_hidden_story(seed, kind):
+    """A story readers must not see, linked to everything the seed story is linked to.
+
+    Drafts, stories in review and withdrawn stories get a publication time in the past, so only
+    their status keeps them out; the scheduled story is published but due tomorrow.
+    """
+    from django.utils import timezone
+
+    from people.models import Organization, Person, Reporter
+    from tests.factories import ArticleFactory, BylineFactory
+
+    past = timezone.now() - dt.timedelta(days=1)
+    status, published_at = {
+        "draft": (Article.Status.DRAFT, past),
+        "review": (Article.Status.REVIEW, past),
+        "withdrawn": (Article.Status.WITHDRAWN, past),
+        "scheduled": (Article.Status.PUBLISHED, timezone.now() + dt.timedelta(days=1)),
+    }[kind]
+    story = ArticleFactory(
+        headline=f"Hidden {kind} story about Qianhai",
+        slug=f"hidden-{kind}-story",
+        section=seed.section,
+        status=status,
+        published_at=published_at,
+    )
+    BylineFactory(article=story, reporter=Reporter.objects.get(slug="chang-zhipeng"), order=0)
+    story.tags.add("Hong Kong")
+    story.mentioned_people.add(
+        Person.objects.get(slug="choi-koon-shum"), Person.objects.get(slug="xu-li")
+    )
+    story.mentioned_organizations.add(
+        *Organization.objects.filter(
+            slug__in=["university-of-international-business-and-economics", "sensetime"]
+        )
+    )
+    return story
+
+
+@pytest.fixture(params=HIDDEN_KINDS)
+def hidden_story(request, seed):
+    """One story per kind readers must not see: draft, in review, withdrawn, scheduled."""
+    return make_hidden_story(seed, request.param)

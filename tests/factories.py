@@ -94,3 +94,23 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
 
     article = factory.SubFactory(ArticleFactory)
     text = "An earlier version misstated the number of delegates."
+
+
+def add_extras(article, *, reporters=3, tags=5, people=4, organizations=4):
+    """Pile more onto a story: bylines after the existing ones, tags and mentions.
+
+    Used by the query-count tests: a page must cost the same number of queries however much a
+    story carries. Returns the new reporters, tag names, people and organizations.
+    """
+    last = article.bylines.order_by("-order").first()
+    start = last.order + 1 if last else 0
+    new_reporters = ReporterFactory.create_batch(reporters)
+    for offset, reporter in enumerate(new_reporters):
+        BylineFactory(article=article, reporter=reporter, order=start + offset)
+    tag_names = [f"extra topic {article.pk}-{n}" for n in range(tags)]
+    article.tags.add(*tag_names)
+    new_people = PersonFactory.create_batch(people, description="Someone the story quotes.")
+    article.mentioned_people.add(*new_people)
+    new_organizations = OrganizationFactory.create_batch(organizations)
+    article.mentioned_organizations.add(*new_organizations)
+    return new_reporters, tag_names, new_people, new_organizations

@@ -3,6 +3,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
-            User.objects.create_superuser(username=username, email="", password=password)
+            editor = User.objects.create_superuser(username=username, email="", password=password)
+            editor.groups.add(Group.objects.get(name="Editor"))
         self.stdout.write(
             self.style.SUCCESS(f"Created the editor account “{username}”.")
             + f"\n  Log in at http://127.0.0.1:8000/admin/ as {username} with password: {password}"

@@ -1,0 +1,190 @@
+"""Story previews: staff see unpublished stories as readers will, and can share a signed link.
+
+A signed link carries the story's id and a short fingerprint of its text (headline, standfirst and
+body), signed with a timestamp. It stops working when it is older than
+``settings.PREVIEW_LINK_MAX_AGE`` seconds (48 hours unless set) or as soon as the story's text
+changes, so a link never shows words the editor did not mean to share. Changes that leave the text
+alone (tags, section, status, bylines) keep it valid.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core import signing
+from django.http import Http404, HttpResponseGone
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+
+from .models import Article
+from .views import ArticleDetailView, story_page_queryset
+
+SALT = "newsroom.preview"
+DEFAULT_MAX_AGE = 48 * 3600
+# Joins the text fields before hashing, so moving words between fields changes the fingerprint.
+_TEXT_SEPARATOR = "\x1f"
+
+
+class PreviewLinkError(Exception):
+    """A preview link that cannot be used."""
+
+
+class PreviewLinkInvalid(PreviewLinkError):
+    """Not a link this site made, altered, for a story that is gone, or the story's text changed."""
+
+
+class PreviewLinkExpired(PreviewLinkError):
+    """A genuine link that is older than the allowed age."""
+
+
+@dataclass(frozen=True)
+class PreviewLink:
+    article: Article
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+
+
+def max_age_seconds() -> int:
+    """How long a signed link lasts, from ``settings.PREVIEW_LINK_MAX_AGE`` (seconds or a timedelta)."""
+    value = getattr(settings, "PREVIEW_LINK_MAX_AGE", DEFAULT_MAX_AGE)
+    if isinstance(value, dt.timedelta):
+        value = value.total_seconds()
+    return int(value)
+
+
+def text_fingerprint(article: Article) -> str:
+    """A short hash of what the reader reads: headline, standfirst and body."""
+    text = _TEXT_SEPARATOR.join([article.headline, article.standfirst, article.body])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=SALT)
+
+
+def make_token(article: Article) -> str:
+    if article.pk is None:
+        raise ValueError("An unsaved story has no preview link.")
+    return _signer().sign(f"{article.pk}.{text_fingerprint(article)}")
+
+
+def signed_preview_path(article: Article) -> str:
+    """The absolute path of a fresh signed preview link for ``article``, as saved in memory."""
+    return reverse("articles:preview_signed", kwargs={"token": make_token(article)})
+
+
+def link_expires_at(issued_at: dt.datetime | None = None, *, max_age: int | None = None):
+    """When a link issued at ``issued_at`` (default: now) stops working."""
+    issued_at = issued_at or timezone.now()
+    return issued_at + dt.timedelta(seconds=max_age_seconds() if max_age is None else max_age)
+
+
+def read_token(token: str, *, max_age: int | None = None) -> PreviewLink:
+    """Check a token and return the story it opens, with when the link was issued and expires.
+
+    Raises PreviewLinkExpired for a genuine link past its age, PreviewLinkInvalid for anything else
+    that cannot be used. The story is fetched with everything the story page shows.
+    """
+    if max_age is None:
+        max_age = max_age_seconds()
+    signer = _signer()
+    try:
+        value = signer.unsign(token, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise PreviewLinkExpired(str(exc)) from exc
+    except signing.BadSignature as exc:
+        raise PreviewLinkInvalid(str(exc)) from exc
+    # The signature is good, so the token is exactly "<pk>.<fingerprint>:<timestamp>:<signature>".
+    timestamp = token.rsplit(signer.sep, 2)[1]
+    issued_at = dt.datetime.fromtimestamp(signing.b62_decode(timestamp), tz=dt.UTC)
+    pk, _, fingerprint = value.partition(".")
+    try:
+        article = story_page_queryset(Article.objects.all()).get(pk=int(pk))
+    except (ValueError, Article.DoesNotExist) as exc:
+        raise PreviewLinkInvalid("No such story.") from exc
+    if fingerprint != text_fingerprint(article):
+        raise PreviewLinkInvalid("The story's text has changed since the link was made.")
+    return PreviewLink(
+        article=article,
+        issued_at=issued_at,
+        expires_at=link_expires_at(issued_at, max_age=max_age),
+    )
+
+
+def article_from_token(token: str, *, max_age: int | None = None) -> Article:
+    """The story a signed preview token opens; raises a PreviewLinkError subclass if none."""
+    return read_token(token, max_age=max_age).article
+
+
+class PreviewMixin:
+    """Renders the public story page, marked as a preview, never cached and never indexed."""
+
+    extra_context = {"is_preview": True}
+
+    @method_decorator(never_cache)
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+class StaffPreviewView(PreviewMixin, PermissionRequiredMixin, ArticleDetailView):
+    """/preview/stories/<pk>/: any story in any status, for staff who may see stories."""
+
+    permission_required = "articles.view_article"
+    login_url = reverse_lazy("admin:login")
+
+    def has_permission(self):
+        user = self.request.user
+        # As the admin does: active staff, and either view or change permission on stories.
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.has_perm("articles.view_article") or user.has_perm("articles.change_article"))
+        )
+
+    def get_queryset(self):
+        return story_page_queryset(Article.objects.all())
+
+
+EXPIRED_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Preview link expired — {site_name}</title>
+</head>
+<body>
+<main>
+<h1>This preview link has expired</h1>
+<p>Preview links work for a limited time.</p>
+<p>Please ask the person who sent it to you for a fresh link.</p>
+</main>
+</body>
+</html>
+"""
+
+
+class SignedPreviewView(PreviewMixin, ArticleDetailView):
+    """/preview/<token>/: a story opened by a signed link, for anyone holding it."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.link = read_token(kwargs["token"])
+        except PreviewLinkExpired:
+            return HttpResponseGone(format_html(EXPIRED_PAGE, site_name=settings.SITE_NAME))
+        except PreviewLinkInvalid as exc:
+            raise Http404("This preview link is not valid.") from exc
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        return self.link.article
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview_expires_at=self.link.expires_at, **kwargs)

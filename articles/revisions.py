@@ -1,0 +1,53 @@
+"""Readable history of a story: what each saved revision changed in its headline, standfirst and body."""
+
+import difflib
+import re
+
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from reversion.models import Version
+
+DIFF_FIELDS = [("headline", "Headline"), ("standfirst", "Standfirst"), ("body", "Body")]
+_BLOCK_END = re.compile(r"</(p|h[2-4]|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
+def readable_text(value: str) -> str:
+    """Stored HTML as the words a reader sees, one block a line, for comparing versions."""
+    return strip_tags(_BLOCK_END.sub("\n", value or "")).strip()
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """Words removed in <del>, words added in <ins>; everything escaped."""
+    old_words, new_words = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape("".join(old_words[a1:a2])))
+            continue
+        removed, added = "".join(old_words[a1:a2]), "".join(new_words[b1:b2])
+        if removed:
+            parts.append(f"<del>{escape(removed)}</del>")
+        if added:
+            parts.append(f"<ins>{escape(added)}</ins>")
+    return mark_safe("".join(parts).replace("\n", "<br>"))
+
+
+def revision_changes(article) -> dict[int, list[dict]]:
+    """For each revision of ``article`` (by revision id), the fields it changed and how."""
+    versions = (
+        Version.objects.get_for_object(article).select_related("revision").order_by("revision_id")
+    )
+    changes: dict[int, list[dict]] = {}
+    previous = {name: "" for name, _ in DIFF_FIELDS}
+    for version in versions:
+        fields = {
+            name: readable_text(str(version.field_dict.get(name) or "")) for name, _ in DIFF_FIELDS
+        }
+        changes[version.revision_id] = [
+            {"label": label, "diff": word_diff(previous[name], fields[name])}
+            for name, label in DIFF_FIELDS
+            if fields[name] != previous[name]
+        ]
+        previous = fields
+    return changes

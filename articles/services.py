@@ -1,0 +1,128 @@
+"""Writes that touch several rows: the workflow steps of a story, and corrections.
+
+Views and the admin call these; model ``save()`` methods only derive fields.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Article, Correction, StatusChange
+
+Status = Article.Status
+
+# The workflow: which status a story may move to from which, and who may make the move.
+REPORTER_STEPS = {
+    (Status.DRAFT, Status.REVIEW),  # submit for review
+    (Status.REVIEW, Status.DRAFT),  # take back (or, by an editor, send back)
+}
+EDITOR_STEPS = REPORTER_STEPS | {
+    (Status.DRAFT, Status.PUBLISHED),
+    (Status.REVIEW, Status.PUBLISHED),
+    (Status.PUBLISHED, Status.WITHDRAWN),  # unpublish
+    (Status.WITHDRAWN, Status.PUBLISHED),
+    (Status.WITHDRAWN, Status.DRAFT),
+}
+
+
+def is_editor(user) -> bool:
+    """Editors publish, schedule and unpublish; everyone else needs an editor for that."""
+    return user.has_perm("articles.publish_article")
+
+
+def editable_articles(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The stories this user may change: all of them for editors; for reporters, their own while
+    unpublished (on the byline, or created by them)."""
+    queryset = Article.objects.all() if queryset is None else queryset
+    if user.has_perm("articles.edit_any_article"):
+        return queryset
+    if not user.has_perm("articles.change_article"):
+        return queryset.none()
+    own = Q(created_by=user) | Q(bylines__reporter__user=user)
+    return (
+        queryset.filter(own, status__in=[Status.DRAFT, Status.REVIEW])
+        .distinct()
+        .order_by(*Article._meta.ordering)
+    )
+
+
+def can_edit(user, article: Article) -> bool:
+    if user.has_perm("articles.edit_any_article"):
+        return True
+    return editable_articles(user).filter(pk=article.pk).exists()
+
+
+def allowed_statuses(user, from_status: str) -> list[str]:
+    """The statuses a user may choose for a story now in ``from_status`` (staying put included)."""
+    steps = EDITOR_STEPS if is_editor(user) else REPORTER_STEPS
+    allowed = {from_status} | {to for (frm, to) in steps if frm == from_status}
+    return [value for value in Status.values if value in allowed]
+
+
+def check_transition(*, user, from_status: str, to_status: str) -> None:
+    if from_status == to_status:
+        return
+    steps = EDITOR_STEPS if is_editor(user) else REPORTER_STEPS
+    if (from_status, to_status) not in steps:
+        raise PermissionDenied(
+            f"You cannot move a story from “{Status(from_status).label}” to "
+            f"“{Status(to_status).label}”."
+            + ("" if is_editor(user) else " Only an editor can publish or unpublish.")
+        )
+
+
+def record_transition(
+    *, article: Article, from_status: str, user, now: dt.datetime | None = None
+) -> StatusChange | None:
+    """Log a status change that has just been saved on ``article``."""
+    if from_status == article.status:
+        return None
+    return StatusChange.objects.create(
+        article=article,
+        from_status=from_status,
+        to_status=article.status,
+        user=user,
+        at=now or timezone.now(),
+        published_at=article.published_at if article.status == Status.PUBLISHED else None,
+    )
+
+
+@transaction.atomic
+def article_transition(
+    *,
+    article: Article,
+    to_status: str,
+    user,
+    published_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> StatusChange | None:
+    """Move a story to ``to_status`` if ``user`` may, recording who and when.
+
+    Publishing keeps an earlier publication time (a story taken down and put back keeps its first
+    time); a ``published_at`` in the future schedules it, and ``published()`` shows it then.
+    """
+    now = now or timezone.now()
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    from_status = article.status
+    check_transition(user=user, from_status=from_status, to_status=to_status)
+    if from_status == to_status and published_at is None:
+        return None
+    article.status = to_status
+    if to_status == Status.PUBLISHED:
+        article.published_at = published_at or article.published_at or now
+    article.modified_by = user
+    article.version += 1
+    article.save()
+    return record_transition(article=article, from_status=from_status, user=user, now=now)
+
+
+def corrections_added(*, article: Article, corrections: list[Correction]) -> None:
+    """A correction, clarification or update is visible news: it moves the story's “Updated”
+    time (never its publication time). A silent fix without one leaves that time alone."""
+    latest = max((correction.created_at for correction in corrections), default=None)
+    if latest and (article.updated_at is None or latest > article.updated_at):
+        Article.objects.filter(pk=article.pk).update(updated_at=latest)
+        article.updated_at = latest

@@ -1,0 +1,105 @@
+"""Production settings: refuse to start without a secret key or host list, and pass Django's deploy check."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+# Everything that could leak in from the test run or the shell and change what settings.py sees.
+SCRUBBED = {
+    "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "BEHIND_TLS_PROXY",
+    "DATABASE_URL",
+}
+
+
+def manage(*args, **env):
+    """Run manage.py in a fresh interpreter with the real settings and only the given variables."""
+    clean = {key: value for key, value in os.environ.items() if key not in SCRUBBED}
+    clean.update(DJANGO_SETTINGS_MODULE="newsroom.settings", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_secret():
+    return secrets.token_urlsafe(64)
+
+
+@pytest.mark.parametrize("secret", [None, ""], ids=["unset", "empty"])
+def test_missing_secret_key_stops_start_up(secret):
+    """With DEBUG off, no SECRET_KEY means no start, and the error says which setting is missing."""
+    env = {"DEBUG": "0", "ALLOWED_HOSTS": "news.example.org"}
+    if secret is not None:
+        env["SECRET_KEY"] = secret
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+def test_missing_secret_key_stops_start_up_when_debug_is_not_set_at_all():
+    """DEBUG is off unless someone turns it on, so the same refusal applies."""
+    result = manage("check", ALLOWED_HOSTS="news.example.org")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("hosts", [None, "", " , "], ids=["unset", "empty", "blank-items"])
+def test_missing_allowed_hosts_stops_start_up(hosts):
+    """With DEBUG off and a secret key, no host list still means no start, naming ALLOWED_HOSTS."""
+    env = {"DEBUG": "0", "SECRET_KEY": production_secret()}
+    if hosts is not None:
+        env["ALLOWED_HOSTS"] = hosts
+
+    result = manage("check", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ALLOWED_HOSTS" in last_line
+    assert "SECRET_KEY" not in last_line
+
+
+def test_production_settings_pass_the_deploy_check():
+    """Configured for production, the site passes `check --deploy` without a single warning."""
+    result = manage(
+        "check",
+        "--deploy",
+        DEBUG="0",
+        SECRET_KEY=production_secret(),
+        ALLOWED_HOSTS="news.example.org",
+    )
+    output = result.stdout + result.stderr
+
+    assert result.returncode == 0, output
+    assert "WARNING" not in output, output
+    assert "System check identified no issues" in output, output
+
+
+def test_local_development_runs_without_any_secrets():
+    """DEBUG=1 alone is enough to work locally: a throw-away key and localhost."""
+    result = manage("check", DEBUG="1")
+
+    assert result.returncode == 0, result.stdout + result.stderr
