@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 # DEBUG=0 with SECRET_KEY and ALLOWED_HOSTS in the environment.
 export DEBUG ?= 1
 
-.PHONY: install serve test check lint format fixture clean
+.PHONY: install serve test test-postgres check format fixture clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,14 +34,19 @@ check: install
 test: check
 	$(BIN)/pytest
 
+# The same suite on PostgreSQL (server on 127.0.0.1:5432, user postgres); pytest-django creates and
+# drops its own test database.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 # Regenerate the seed fixture after editing the seed story in the admin (see fixtures/README.md).
 fixture: install
-	$(BIN)/python manage.py dumpdata people articles taggit.tag --natural-foreign \
-		--natural-primary --indent 2 -o fixtures/qianhai-forum.json
+	$(BIN)/python manage.py dump_fixture fixtures/qianhai-forum.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media

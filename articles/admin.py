@@ -57,7 +57,7 @@ class ArticleAdminForm(forms.ModelForm):
     def _check_not_stale(self, opened_version):
         # Locked until the transaction ends, so nobody can save in between the check and our write.
         current = (
-            Article.objects.select_for_update()
+            Article.objects.select_for_update(of=("self",))
             .select_related("modified_by")
             .only("version", "modified_at", "modified_by__username", "modified_by__first_name")
             .get(pk=self.instance.pk)

@@ -132,9 +132,6 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # The name readers see in the masthead and page titles.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 
-# Links typed without a scheme ("example.org") are taken as https, as Django 6 will do.
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 # Signed preview links handed to people without an account stop working after this many seconds.
 PREVIEW_LINK_MAX_AGE = int(os.environ.get("PREVIEW_LINK_MAX_AGE", 48 * 3600))
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from .models import Affiliation, Organization, Person, Reporter
@@ -37,6 +38,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AffiliationInline]
     fields = ["name", "short_name", "slug", "kind", "parent", "website", "description", "aliases"]
+    # A website typed without a scheme ("example.org") is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Affiliation)
