@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core import signing
+from django.db.models import Q
 from django.http import Http404, HttpResponseGone
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
 from .models import Article
+from .services import editable_articles
 from .views import ArticleDetailView, story_page_queryset
 
 SALT = "newsroom.preview"
@@ -149,7 +151,14 @@ class StaffPreviewView(PreviewMixin, PermissionRequiredMixin, ArticleDetailView)
         )
 
     def get_queryset(self):
-        return story_page_queryset(Article.objects.all())
+        # What the admin lets this user open (a reporter: their own unpublished stories; an
+        # editor: everything), plus anything readers can already see.
+        user = self.request.user
+        editable = editable_articles(user).order_by().values("pk")
+        public = Article.objects.published().order_by().values("pk")
+        return story_page_queryset(
+            Article.objects.filter(Q(pk__in=editable) | Q(pk__in=public))
+        )
 
 
 EXPIRED_PAGE = """<!doctype html>

@@ -135,11 +135,17 @@ def test_staff_without_permission_on_stories_is_refused(client, draft):
     assert client.get(reverse("articles:preview", kwargs={"pk": draft.pk})).status_code == 403
 
 
-def test_staff_with_view_permission_may_preview(client, draft):
+def test_preview_follows_the_admins_rules(client, draft):
+    """Staff preview what the admin lets them open: an editor any story; a bare view permission,
+    with no role, opens no unpublished story."""
     user = UserFactory()
     user.user_permissions.add(Permission.objects.get(codename="view_article"))
     client.force_login(user)
+    assert client.get(reverse("articles:preview", kwargs={"pk": draft.pk})).status_code == 404
 
+    user.user_permissions.add(Permission.objects.get(codename="edit_any_article"))
+    user = type(user).objects.get(pk=user.pk)  # forget the cached permissions
+    client.force_login(user)
     assert client.get(reverse("articles:preview", kwargs={"pk": draft.pk})).status_code == 200
 
 
@@ -313,3 +319,16 @@ def test_admin_change_form_of_a_published_story_has_no_share_link(admin_client):
     page = response.content.decode()
     assert reverse("articles:preview", kwargs={"pk": article.pk}) in page
     assert "Share preview link" not in page
+
+
+def test_reporter_cannot_preview_a_colleagues_draft(db, client, reporter_user, other_reporter_user):
+    """Previews follow the admin's rules: a reporter sees only their own unpublished stories."""
+    from tests.factories import BylineFactory
+
+    theirs = ArticleFactory(status=Article.Status.DRAFT, published_at=None, headline="Not yours")
+    BylineFactory(article=theirs, reporter=other_reporter_user.reporter)
+    mine = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    BylineFactory(article=mine, reporter=reporter_user.reporter)
+    client.force_login(reporter_user)
+    assert client.get(f"/preview/stories/{theirs.pk}/").status_code == 404
+    assert client.get(f"/preview/stories/{mine.pk}/").status_code == 200
