@@ -3,11 +3,17 @@
 import html
 
 from django import forms
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from . import services
 from .html import sanitize_html
 from .models import Article
+
+Status = Article.Status
 
 # The body editor's extensions: exactly the markup that ``articles.html.sanitize_html`` keeps, so
 # nothing an editor can make is thrown away on save. Document, Text, Paragraph, the toolbar
@@ -37,10 +43,76 @@ def body_editor_widget():
 
 
 class ArticleAdminForm(forms.ModelForm):
+    """The story form, with the edit-conflict check and the workflow rules for the user."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Article
-        fields = "__all__"
         widgets = {"body": body_editor_widget()}
+        fields = [
+            "headline", "slug", "standfirst", "body", "dateline", "section", "status",
+            "published_at", "updated_at", "tags", "mentioned_people", "mentioned_organizations",
+        ]  # fmt: skip
+
+    user = None  # set by ArticleAdmin.get_form
+    restoring = False  # restoring a revision replaces the current text deliberately
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lock_version"].initial = self.instance.version
+        if "status" in self.fields and self.user is not None:
+            current = self.instance.status if self.instance.pk else Status.DRAFT
+            allowed = services.allowed_statuses(self.user, current)
+            self.fields["status"].choices = [c for c in Status.choices if c[0] in allowed]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        current = self.instance.status if self.instance.pk else Status.DRAFT
+        try:
+            services.check_transition(user=self.user, from_status=current, to_status=status)
+        except PermissionDenied as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and not self.restoring:
+            self._check_not_stale(cleaned.get("lock_version"))
+        return cleaned
+
+    def _check_not_stale(self, opened_version):
+        # Locked until the transaction ends, so nobody can save in between the check and our write.
+        current = (
+            Article.objects.select_for_update(of=("self",))
+            .select_related("modified_by")
+            .only(
+                "version",
+                "modified_at",
+                "modified_by__username",
+                "modified_by__first_name",
+                "modified_by__last_name",
+            )
+            .get(pk=self.instance.pk)
+        )
+        if opened_version == current.version:
+            return
+        who = (
+            current.modified_by.get_full_name() or current.modified_by.get_username()
+            if current.modified_by
+            else "someone"
+        )
+        when = date_format(timezone.localtime(current.modified_at), "DATETIME_FORMAT")
+        # Keep everything the user typed; move the form to the version they have now been told
+        # about, so saving again is a deliberate choice (and the other version stays in History).
+        self.data = self.data.copy()
+        self.data["lock_version"] = current.version
+        raise forms.ValidationError(
+            f"Not saved: {who} saved this story at {when}, after you opened it. Your text is still "
+            "in the form below. Compare with their version in History (it opens in the same "
+            "admin), then save again to replace it with yours, or reload to start from theirs.",
+            code="edit_conflict",
+        )
 
     def clean_body(self):
         """The body as it will be stored; one that is empty once cleaned is refused.

@@ -33,6 +33,9 @@ REMOVED_WITH_CONTENT = frozenset({
 # opens a body), so pasted or imported bold and italics are kept, renamed to the editor's tags.
 _RENAMED = {"b": "strong", "i": "em"}
 _RENAMED_TAG = re.compile(r"<(/?)(b|i)>")
+# One block a line: the editor sends "<p>a</p><p>b</p>", wire copy and fixtures have a newline
+# between paragraphs; storing one form means an untouched story is unchanged by a save.
+_BLOCK_END_THEN_TAG = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote)>)(?=<)")
 
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS | _RENAMED.keys()),
@@ -54,6 +57,7 @@ def sanitize_html(value: str) -> str:
     ``rel="noopener noreferrer"``. The result is stable: cleaning it again changes nothing.
     """
     cleaned = _cleaner.clean(value or "")
-    # Safe as a plain text substitution: nh3's output escapes every "<" that is not the start of
+    # Safe as plain text substitutions: nh3's output escapes every "<" that is not the start of
     # a tag (in text and in attribute values alike), and <b>/<i> keep no attributes.
-    return _RENAMED_TAG.sub(lambda m: f"<{m[1]}{_RENAMED[m[2]]}>", cleaned)
+    cleaned = _RENAMED_TAG.sub(lambda m: f"<{m[1]}{_RENAMED[m[2]]}>", cleaned)
+    return _BLOCK_END_THEN_TAG.sub("\\1\n", cleaned)

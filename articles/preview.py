@@ -156,9 +156,7 @@ class StaffPreviewView(PreviewMixin, PermissionRequiredMixin, ArticleDetailView)
         user = self.request.user
         editable = editable_articles(user).order_by().values("pk")
         public = Article.objects.published().order_by().values("pk")
-        return story_page_queryset(
-            Article.objects.filter(Q(pk__in=editable) | Q(pk__in=public))
-        )
+        return story_page_queryset(Article.objects.filter(Q(pk__in=editable) | Q(pk__in=public)))
 
 
 EXPIRED_PAGE = """<!doctype html>

@@ -76,7 +76,10 @@ def test_form_shows_who_else_has_the_story_open(editor_user, second_editor_user,
     page = logged_in(second_editor_user).get(change_url(article)).content.decode()
     assert "Night Editor opened this story" in page
     alone = ArticleFactory(section=section)
-    assert "opened this story" not in logged_in(second_editor_user).get(change_url(alone)).content.decode()
+    assert (
+        "opened this story"
+        not in logged_in(second_editor_user).get(change_url(alone)).content.decode()
+    )
 
 
 def test_presence_forgets_after_a_few_minutes(editor_user, second_editor_user, section):

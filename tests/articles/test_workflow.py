@@ -103,9 +103,7 @@ def test_reporter_cannot_publish_with_the_bulk_action(reporter_client, reporter_
     assert article.status == Article.Status.DRAFT
 
 
-def test_reporter_cannot_edit_someone_elses_story(
-    reporter_client, other_reporter_user, section
-):
+def test_reporter_cannot_edit_someone_elses_story(reporter_client, other_reporter_user, section):
     theirs = own_draft(other_reporter_user, section=section, headline="Their story")
     assert "Their story" not in reporter_client.get(LIST_URL).content.decode()
     response = reporter_client.get(change_url(theirs))
@@ -198,8 +196,10 @@ def test_editor_schedules_and_the_story_appears_at_its_second(editor_client, sec
         assert response.status_code == 302
         listing = editor_client.get(LIST_URL).content.decode()
         assert "Scheduled for" in listing
-        assert editor_client.get(f"{LIST_URL}?status=scheduled").content.decode().count(
-            article.headline
+        assert (
+            editor_client.get(f"{LIST_URL}?status=scheduled")
+            .content.decode()
+            .count(article.headline)
         )
     article.refresh_from_db()
     assert article.status_changes.latest().label == "Scheduled"
@@ -238,9 +238,7 @@ def test_editor_bulk_publish_and_unpublish(editor_client, editor_user, section):
     assert StatusChange.objects.filter(to_status="published", user=editor_user).count() == 2
     editor_client.post(LIST_URL, {"action": "unpublish", "_selected_action": ids})
     assert not Article.objects.published().filter(pk__in=ids).exists()
-    assert set(Article.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
-        "withdrawn"
-    }
+    assert set(Article.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"withdrawn"}
 
 
 def test_editor_edits_any_story(editor_client, other_reporter_user, section):
@@ -258,7 +256,9 @@ def test_editor_may_delete(editor_client, section):
     assert not Article.objects.filter(pk=article.pk).exists()
 
 
-def test_workflow_steps_are_shown_on_the_form(editor_client, reporter_client, reporter_user, section):
+def test_workflow_steps_are_shown_on_the_form(
+    editor_client, reporter_client, reporter_user, section
+):
     article = own_draft(reporter_user, section=section)
     post_change(reporter_client, article, status="review")
     html = editor_client.get(change_url(article)).content.decode()
@@ -275,7 +275,9 @@ def test_reporter_without_byline_account_still_keeps_created_story(db, client, s
     user.groups.add(Group.objects.get(name="Reporter"))
     client.force_login(user)
     data = article_form(client.get(ADD_URL))
-    data.update(headline="Stringer copy", slug="stringer-copy", body="<p>x</p>", section=str(section.pk))
+    data.update(
+        headline="Stringer copy", slug="stringer-copy", body="<p>x</p>", section=str(section.pk)
+    )
     assert client.post(ADD_URL, data).status_code == 302
     article = Article.objects.get(slug="stringer-copy")
     assert client.get(change_url(article)).status_code == 200
