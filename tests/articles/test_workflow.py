@@ -338,3 +338,23 @@ def test_every_role_and_step(
     else:
         assert article.status == from_status
         assert not article.status_changes.exists()
+
+
+def test_editor_list_filters_by_reporter_tag_and_section(editor_client, reporter_user, section):
+    mine = own_draft(reporter_user, section=section, headline="Reporter's draft")
+    mine.tags.add("Qianhai")
+    other = ArticleFactory(headline="Someone else's story")
+    # The admin shows (and applies) a filter only when it has two or more choices.
+    BylineFactory(article=other, reporter=ReporterFactory())
+    other.tags.add("Macao")
+    tag_id = mine.tags.get().pk
+    for query in (
+        f"bylines__reporter__id__exact={reporter_user.reporter.pk}",
+        f"tags__id__exact={tag_id}",
+        f"section__id__exact={section.pk}",
+        "status=draft",
+        "q=Reporter",
+    ):
+        html = editor_client.get(f"{LIST_URL}?{query}").content.decode()
+        assert mine.headline.replace("'", "&#x27;") in html, query
+        assert other.headline.replace("'", "&#x27;") not in html, query
