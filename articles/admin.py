@@ -75,10 +75,10 @@ class ArticleAdmin(VersionAdmin):
         "published_at",
         "modified_at",
     ]
-    list_filter = [StatusFilter, "section", "bylines__reporter", "tags"]
+    list_filter = [StatusFilter, "needs_headline", "section", "bylines__reporter", "tags"]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["section", "mentioned_people", "mentioned_organizations"]
+    autocomplete_fields = ["section", "lead_image", "mentioned_people", "mentioned_organizations"]
     prepopulated_fields = {"slug": ["headline"]}
     inlines = [BylineInline, CorrectionInline]
     actions = ["publish_now", "unpublish"]
@@ -90,10 +90,12 @@ class ArticleAdmin(VersionAdmin):
             {
                 "fields": [
                     "headline",
+                    "needs_headline",
                     "slug",
                     "standfirst",
                     "body",
                     "word_count",
+                    "lead_image",
                     "dateline",
                     "section",
                 ]

@@ -51,8 +51,9 @@ class ArticleAdminForm(forms.ModelForm):
         model = Article
         widgets = {"body": body_editor_widget()}
         fields = [
-            "headline", "slug", "standfirst", "body", "dateline", "section", "status",
-            "published_at", "updated_at", "tags", "mentioned_people", "mentioned_organizations",
+            "headline", "needs_headline", "slug", "standfirst", "body", "lead_image", "dateline",
+            "section", "status", "published_at", "updated_at", "tags", "mentioned_people",
+            "mentioned_organizations",
         ]  # fmt: skip
 
     user = None  # set by ArticleAdmin.get_form

@@ -127,6 +127,41 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
+    lead_image = models.ForeignKey(
+        "photos.Image",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_of",
+        help_text="The picture at the top of the story and in shares. An image used as a lead "
+        "cannot be deleted.",
+    )
+    wire_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Fingerprint of the wire copy this story was imported from, to spot re-imports.",
+    )
+    needs_headline = models.BooleanField(
+        default=False,
+        help_text="The headline is provisional (taken from the first sentence of imported copy) "
+        "and needs an editor's headline before publication.",
+    )
+    unlinked_people = models.ManyToManyField(
+        Person,
+        related_name="+",
+        blank=True,
+        help_text="People an editor removed from the mentions; automatic linking will not add "
+        "them back.",
+    )
+    unlinked_organizations = models.ManyToManyField(
+        Organization,
+        related_name="+",
+        blank=True,
+        help_text="Organizations an editor removed from the mentions; automatic linking will not "
+        "add them back.",
+    )
     version = models.PositiveIntegerField(
         default=1,
         editable=False,

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "newsroom",
     "people",
+    "photos",
     "articles",
 ]
 

@@ -18,7 +18,8 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["name", "native_name", "sort_name", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AffiliationInline]
-    fields = ["name", "native_name", "sort_name", "slug", "description", "aliases"]
+    fields = ["name", "native_name", "sort_name", "slug", "description", "aliases", "photo"]
+    autocomplete_fields = ["photo"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_story_count=Count("mentioned_in"))
@@ -57,4 +58,4 @@ class ReporterAdmin(admin.ModelAdmin):
     list_filter = ["show_email"]
     search_fields = ["name", "email", "job_title"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "photo"]

@@ -45,6 +45,14 @@ class Person(models.Model):
         blank=True,
         help_text="Other names the person appears under in copy, one per line.",
     )
+    photo = models.ForeignKey(
+        "photos.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A picture of the person from the image library.",
+    )
 
     objects = SlugNaturalKeyManager()
 
@@ -196,7 +204,14 @@ class Reporter(models.Model):
     )
     job_title = models.CharField(max_length=200, blank=True)
     bio = models.TextField(blank=True, help_text="A short biography for the reporter page.")
-    photo = models.ImageField(upload_to="reporters/", blank=True)
+    photo = models.ForeignKey(
+        "photos.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A head-and-shoulders picture from the image library.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

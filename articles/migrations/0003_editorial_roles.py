@@ -56,7 +56,7 @@ def remove_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0001_initial"),
+        ("articles", "0002_initial"),
         ("people", "0001_initial"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         ("auth", "0012_alter_user_first_name_max_length"),
