@@ -51,7 +51,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything a story card shows, in a fixed number of queries however many rows."""
-        return self.select_related("section").prefetch_related(
+        return self.select_related("section", "lead_image").prefetch_related(
             models.Prefetch("bylines", queryset=Byline.objects.select_related("reporter"))
         )
 

@@ -21,7 +21,7 @@ def story_page_queryset(queryset):
 
     Shared by the public story page and the previews so that both render exactly the same thing.
     """
-    return queryset.select_related("section").prefetch_related(
+    return queryset.select_related("section", "lead_image").prefetch_related(
         Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
         "tags",
         "mentioned_people",

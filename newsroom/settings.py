@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "taggit",
     "reversion",
     "django_prose_editor",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "people",
     "photos",
     "articles",
+    "api",
 ]
 
 MIDDLEWARE = [

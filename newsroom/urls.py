@@ -8,6 +8,8 @@ admin.site.index_title = "Stories, people and organizations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("", include("articles.discovery_urls")),
     path("", include("people.urls")),
     path("", include("articles.urls")),
 ]
