@@ -1,17 +1,23 @@
+import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from . import presence, services
 from .forms import ArticleAdminForm
 from .models import Article, Byline, Correction, Section, StatusChange
-from .revisions import readable_text, revision_changes
+from .revisions import readable_text, revision_changes, text_changes
 
 Status = Article.Status
 
@@ -151,22 +157,28 @@ class ArticleAdmin(VersionAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(
-            form.__name__,
-            (form,),
-            {"user": request.user, "restoring": getattr(request, "_restoring_revision", False)},
-        )
+        return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request, obj, form, change):
-        from_status = ""
+        from_status, from_published_at = "", None
         if change:
-            current = Article.objects.select_for_update().only("status", "version").get(pk=obj.pk)
-            from_status, obj.version = current.status, current.version + 1
+            current = (
+                Article.objects.select_for_update()
+                .only("status", "published_at", "version")
+                .get(pk=obj.pk)
+            )
+            from_status, from_published_at = current.status, current.published_at
+            obj.version = current.version + 1
         else:
             obj.created_by = request.user
         obj.modified_by = request.user
         super().save_model(request, obj, form, change)
-        services.record_transition(article=obj, from_status=from_status, user=request.user)
+        services.record_transition(
+            article=obj,
+            from_status=from_status,
+            from_published_at=from_published_at,
+            user=request.user,
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -204,15 +216,64 @@ class ArticleAdmin(VersionAdmin):
         return response
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Show what restoring an earlier revision would change, and restore it on POST.
+
+        Replaces django-reversion's full revert, which would also put back the old status,
+        publication times and corrections; here only the text comes back (see
+        services.article_restore_text), saved as a new revision.
+        """
         if not request.user.has_perm("articles.edit_any_article"):
             raise PermissionDenied
-        request._restoring_revision = True
-        return super().revision_view(request, object_id, version_id, extra_context)
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such story.")
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        saved_at = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
+        if request.method == "POST":
+            with reversion.create_revision():
+                services.article_restore_text(
+                    article=article, text=version.field_dict, user=request.user
+                )
+                reversion.set_user(request.user)
+                reversion.set_comment(f"Restored the text saved on {saved_at}.")
+            self.message_user(
+                request,
+                f"Restored the headline, standfirst and body saved on {saved_at}. The text it "
+                "replaced is kept in History.",
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Restore the text of “{article}” saved on {saved_at}",
+            "saved_at": saved_at,
+            "saved_by": version.revision.user,
+            "changes": text_changes(
+                {name: getattr(article, name) for name in services.RESTORED_FIELDS},
+                version.field_dict,
+            ),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/articles/article/restore.html", context)
 
     def recover_view(self, request, version_id, extra_context=None):
         if not request.user.has_perm("articles.edit_any_article"):
             raise PermissionDenied
         return super().recover_view(request, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not request.user.has_perm("articles.edit_any_article"):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        # A story's workflow log goes with it: needing a permission to delete log rows (which
+        # nobody has, the log being read-only) must not make stories undeletable.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(StatusChange._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     def view_on_site(self, obj):
         if obj.is_public:
@@ -271,18 +332,20 @@ class ArticleAdmin(VersionAdmin):
     def _bulk_transition(self, request, queryset, to_status, verb):
         done, refused = 0, []
         for article in queryset:
-            if article.status == to_status:
-                continue
             try:
-                services.article_transition(article=article, to_status=to_status, user=request.user)
+                step = services.article_transition(
+                    article=article, to_status=to_status, user=request.user
+                )
             except PermissionDenied as refusal:
                 refused.append(f"“{article}”: {refusal}")
             else:
-                done += 1
+                done += step is not None
         if done:
             self.message_user(
                 request, f"{done} stor{pluralize(done, 'y,ies')} {verb}.", messages.SUCCESS
             )
+        elif not refused:
+            self.message_user(request, f"Nothing to do: already {verb}.", messages.INFO)
         for line in refused:
             self.message_user(request, line, messages.ERROR)
 

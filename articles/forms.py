@@ -42,6 +42,14 @@ def body_editor_widget():
     )
 
 
+class StoryBodyField(forms.CharField):
+    """The body as HTML; it has changed only if it differs once cleaned, since the editor sends
+    the same text with different whitespace between blocks."""
+
+    def has_changed(self, initial, data):
+        return sanitize_html(initial or "") != sanitize_html(data or "")
+
+
 class ArticleAdminForm(forms.ModelForm):
     """The story form, with the edit-conflict check and the workflow rules for the user."""
 
@@ -50,6 +58,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         widgets = {"body": body_editor_widget()}
+        field_classes = {"body": StoryBodyField}
         fields = [
             "headline", "needs_headline", "slug", "standfirst", "body", "lead_image", "dateline",
             "section", "status", "published_at", "updated_at", "tags", "mentioned_people",
@@ -57,7 +66,6 @@ class ArticleAdminForm(forms.ModelForm):
         ]  # fmt: skip
 
     user = None  # set by ArticleAdmin.get_form
-    restoring = False  # restoring a revision replaces the current text deliberately
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,7 +86,7 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and not self.restoring:
+        if self.instance.pk:
             self._check_not_stale(cleaned.get("lock_version"))
         return cleaned
 

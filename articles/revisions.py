@@ -33,21 +33,24 @@ def word_diff(old: str, new: str) -> SafeString:
     return mark_safe("".join(parts).replace("\n", "<br>"))
 
 
+def text_changes(before: dict, after: dict) -> list[dict]:
+    """The headline, standfirst and body changes from ``before`` to ``after`` (field -> HTML)."""
+    changes = []
+    for name, label in DIFF_FIELDS:
+        old, new = readable_text(before.get(name) or ""), readable_text(after.get(name) or "")
+        if old != new:
+            changes.append({"label": label, "diff": word_diff(old, new)})
+    return changes
+
+
 def revision_changes(article) -> dict[int, list[dict]]:
     """For each revision of ``article`` (by revision id), the fields it changed and how."""
     versions = (
         Version.objects.get_for_object(article).select_related("revision").order_by("revision_id")
     )
     changes: dict[int, list[dict]] = {}
-    previous = {name: "" for name, _ in DIFF_FIELDS}
+    previous: dict = {}
     for version in versions:
-        fields = {
-            name: readable_text(str(version.field_dict.get(name) or "")) for name, _ in DIFF_FIELDS
-        }
-        changes[version.revision_id] = [
-            {"label": label, "diff": word_diff(previous[name], fields[name])}
-            for name, label in DIFF_FIELDS
-            if fields[name] != previous[name]
-        ]
-        previous = fields
+        changes[version.revision_id] = text_changes(previous, version.field_dict)
+        previous = version.field_dict
     return changes

@@ -75,10 +75,21 @@ def check_transition(*, user, from_status: str, to_status: str) -> None:
 
 
 def record_transition(
-    *, article: Article, from_status: str, user, now: dt.datetime | None = None
+    *,
+    article: Article,
+    from_status: str,
+    user,
+    from_published_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> StatusChange | None:
-    """Log a status change that has just been saved on ``article``."""
-    if from_status == article.status:
+    """Log a workflow step that has just been saved on ``article``: a change of status, or a
+    published story's publication time moved (scheduled, rescheduled, or brought forward to now)."""
+    moved = (
+        article.status == Status.PUBLISHED
+        and from_status == Status.PUBLISHED
+        and article.published_at != from_published_at
+    )
+    if from_status == article.status and not moved:
         return None
     return StatusChange.objects.create(
         article=article,
@@ -101,22 +112,52 @@ def article_transition(
 ) -> StatusChange | None:
     """Move a story to ``to_status`` if ``user`` may, recording who and when.
 
-    Publishing keeps an earlier publication time (a story taken down and put back keeps its first
-    time); a ``published_at`` in the future schedules it, and ``published()`` shows it then.
+    Publishing keeps an earlier publication time that has passed (a story taken down and put back
+    keeps its first time) but brings a scheduled one forward to now; a ``published_at`` given in
+    the future schedules the story, and ``published()`` shows it then.
     """
     now = now or timezone.now()
     article = Article.objects.select_for_update().get(pk=article.pk)
-    from_status = article.status
+    from_status, from_published_at = article.status, article.published_at
     check_transition(user=user, from_status=from_status, to_status=to_status)
-    if from_status == to_status and published_at is None:
-        return None
-    article.status = to_status
     if to_status == Status.PUBLISHED:
-        article.published_at = published_at or article.published_at or now
+        if published_at is not None:
+            article.published_at = published_at
+        elif article.published_at is None or article.published_at > now:
+            article.published_at = now
+    article.status = to_status
+    if (article.status, article.published_at) == (from_status, from_published_at):
+        return None
     article.modified_by = user
     article.version += 1
     article.save()
-    return record_transition(article=article, from_status=from_status, user=user, now=now)
+    return record_transition(
+        article=article,
+        from_status=from_status,
+        from_published_at=from_published_at,
+        user=user,
+        now=now,
+    )
+
+
+RESTORED_FIELDS = ("headline", "standfirst", "body")
+
+
+@transaction.atomic
+def article_restore_text(*, article: Article, text: dict, user) -> Article:
+    """Put back the headline, standfirst and body of an earlier revision.
+
+    Only the text comes back: status, publication times, bylines and corrections stay as they are
+    now, so restoring can never unpublish a story or take back a correction. The save raises the
+    version, so anyone with the story open is told before they overwrite the restored text.
+    """
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    for name in RESTORED_FIELDS:
+        setattr(article, name, text.get(name) or "")
+    article.modified_by = user
+    article.version += 1
+    article.save()
+    return article
 
 
 def corrections_added(*, article: Article, corrections: list[Correction]) -> None:

@@ -119,15 +119,61 @@ def test_restore_is_itself_a_revision_and_loses_nothing(editor_client, section):
     versions = list(Version.objects.get_for_object(article))  # newest first
     assert [v.field_dict["headline"] for v in versions] == ["Third", "Second"]
     url = f"/admin/articles/article/{article.pk}/history/{versions[1].pk}/"
-    form = article_form(editor_client.get(url))
-    assert form["headline"] == "Second"
-    assert editor_client.post(url, form).status_code == 302
+    page = editor_client.get(url).content.decode()
+    assert "<del>Third</del><ins>Second</ins>" in page  # what restoring would change
+    assert editor_client.post(url).status_code == 302
     article.refresh_from_db()
     assert article.headline == "Second"
     after = [v.field_dict["headline"] for v in Version.objects.get_for_object(article)]
     assert after == ["Second", "Third", "Second"]
     # A form opened before the restore is stale now.
     assert article.version > versions[0].field_dict["version"]
+
+
+def test_restore_brings_back_text_only(editor_client, section):
+    """Restoring an old draft's text never unpublishes the story or takes back a correction."""
+    article = ArticleFactory(
+        section=section, status=Article.Status.DRAFT, published_at=None, headline="Draft text"
+    )
+    save_headline(editor_client, article, "Draft text")
+    old_version = Version.objects.get_for_object(article).first()
+    form = article_form(editor_client.get(change_url(article)))
+    form.update(
+        {
+            "headline": "Published text",
+            "status": "published",
+            "corrections-TOTAL_FORMS": "1",
+            "corrections-0-kind": "correction",
+            "corrections-0-text": "A correction readers have seen.",
+            "corrections-0-created_at_0": "2026-11-21",
+            "corrections-0-created_at_1": "10:15:00",
+        }
+    )
+    assert editor_client.post(change_url(article), form).status_code == 302
+    article.refresh_from_db()
+    published_at, updated_at = article.published_at, article.updated_at
+    url = f"/admin/articles/article/{article.pk}/history/{old_version.pk}/"
+    assert editor_client.post(url).status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Draft text"
+    assert (article.status, article.published_at, article.updated_at) == (
+        "published",
+        published_at,
+        updated_at,
+    )
+    assert article.corrections.get().text == "A correction readers have seen."
+    assert Client().get(article.get_absolute_url()).status_code == 200
+
+
+def test_saving_without_touching_the_body_does_not_record_a_body_change(editor_client, section):
+    """The editor sends the body without the newlines between blocks; that is no change."""
+    article = ArticleFactory(section=section, body="<p>One.</p>\n<p>Two.</p>")
+    form = article_form(editor_client.get(change_url(article)))
+    form["body"] = "<p>One.</p><p>Two.</p>"
+    form["headline"] = "New headline"
+    assert editor_client.post(change_url(article), form).status_code == 302
+    comment = Version.objects.get_for_object(article).first().revision.get_comment()
+    assert "Headline" in comment and "Body" not in comment
 
 
 def test_reporters_cannot_restore(reporter_client, reporter_user, section):

@@ -249,11 +249,48 @@ def test_editor_edits_any_story(editor_client, other_reporter_user, section):
     assert theirs.headline == "Sharper headline"
 
 
-def test_editor_may_delete(editor_client, section):
-    article = ArticleFactory(section=section)
+def test_editor_may_delete_a_story_with_a_workflow_log(editor_client, section):
+    article = ArticleFactory(section=section, status=Article.Status.REVIEW, published_at=None)
+    assert post_change(editor_client, article, status="published").status_code == 302
+    assert article.status_changes.exists()
     response = editor_client.post(f"/admin/articles/article/{article.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Article.objects.filter(pk=article.pk).exists()
+    assert not StatusChange.objects.filter(article_id=article.pk).exists()
+
+
+def test_publish_now_brings_a_scheduled_story_forward(editor_client, editor_user, section):
+    start = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+    article = ArticleFactory(section=section, published_at=start + dt.timedelta(days=1))
+    with time_machine.travel(start, tick=False):
+        response = editor_client.post(
+            LIST_URL, {"action": "publish_now", "_selected_action": [article.pk]}, follow=True
+        )
+        assert "1 story published." in response.content.decode()
+        article.refresh_from_db()
+        assert article.published_at == start
+        assert Article.objects.published().filter(pk=article.pk).exists()
+    step = article.status_changes.latest()
+    assert (step.from_status, step.to_status, step.published_at) == (
+        "published",
+        "published",
+        start,
+    )
+
+
+def test_rescheduling_is_logged(editor_client, section):
+    article = ArticleFactory(section=section, published_at=timezone.now() + dt.timedelta(days=1))
+    response = post_change(
+        editor_client, article, published_at_0="2030-01-01", published_at_1="06:00:00"
+    )
+    assert response.status_code == 302
+    step = article.status_changes.latest()
+    assert step.published_at == dt.datetime(2030, 1, 1, 6, 0, tzinfo=dt.UTC)
+    assert step.label == "Scheduled"
+
+
+def test_reporters_cannot_list_deleted_stories(reporter_client):
+    assert reporter_client.get("/admin/articles/article/recover/").status_code == 403
 
 
 def test_workflow_steps_are_shown_on_the_form(
