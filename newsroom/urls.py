@@ -2,12 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from newsroom.health import healthz
+
 admin.site.site_header = f"{settings.SITE_NAME} editorial"
 admin.site.site_title = f"{settings.SITE_NAME} editorial"
 admin.site.index_title = "Stories, people and organizations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("api/", include("api.urls")),
     path("", include("articles.discovery_urls")),
     path("", include("people.urls")),

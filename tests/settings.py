@@ -10,3 +10,15 @@ from newsroom.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+
+# Each test starts from an empty cache and sees its own writes: whole-page caching and login
+# lockouts are switched on only by the tests that are about them.
+PAGE_CACHE_SECONDS = 0
+AXES_ENABLED = False
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}  # noqa: F405
+# Static files straight from the apps (no collectstatic before tests), looked up per request.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

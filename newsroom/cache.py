@@ -1,0 +1,150 @@
+"""Whole-page caching for readers, made fresh the moment content changes.
+
+Every cached page's key carries a *content generation*: a number in the cache that any change to
+stories, bylines, corrections, tags, sections, people, organizations, reporters or images moves on
+(signals, after the transaction commits). A changed story therefore shows on every page at the
+next request, and an unpublished one disappears from all of them, with no list of pages to purge.
+A scheduled story needs no change to appear: the time of the next scheduled publication is kept
+beside the generation, and the first request after it moves the generation on.
+
+Only anonymous GET and HEAD requests for public pages are cached; staff (logged in), previews and
+the admin always get a fresh page, and so does any response that sets a cookie or says it is
+private.
+"""
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+GENERATION_KEY = "newsroom:content-generation"
+NEXT_SCHEDULED_KEY = "newsroom:next-scheduled:{generation}"
+PAGE_KEY = "newsroom:page:{generation}:{digest}"
+NEVER = "none"
+
+
+def content_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # Start from the clock, not 0, so a cache that lost the key never serves pages stored
+        # under an older generation.
+        cache.add(GENERATION_KEY, int(timezone.now().timestamp() * 1000), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def content_changed(**kwargs) -> None:
+    """Move every cached page on to a new generation, once the change is committed."""
+
+    def bump():
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            content_generation()
+
+    transaction.on_commit(bump)
+
+
+def _next_scheduled_at(generation: int, now: dt.datetime) -> dt.datetime | None:
+    from articles.models import Article
+
+    key = NEXT_SCHEDULED_KEY.format(generation=generation)
+    stamp = cache.get(key)
+    if stamp is None:
+        upcoming = (
+            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        stamp = upcoming.timestamp() if upcoming else NEVER
+        cache.set(key, stamp, timeout=None)
+    return None if stamp == NEVER else dt.datetime.fromtimestamp(stamp, tz=dt.UTC)
+
+
+def current_generation(now: dt.datetime | None = None) -> int:
+    """The generation to read pages from, moved on if a scheduled story's time has come."""
+    now = now or timezone.now()
+    generation = content_generation()
+    next_at = _next_scheduled_at(generation, now)
+    if next_at is not None and next_at <= now:
+        try:
+            generation = cache.incr(GENERATION_KEY)
+        except ValueError:
+            generation = content_generation()
+    return generation
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if any(request.path.startswith(prefix) for prefix in settings.PAGE_CACHE_SKIP_PREFIXES):
+        return False
+    # Checked without loading the user: a session cookie means someone logged in may be here.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def _cacheable_response(response) -> bool:
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        and "private" not in control
+        and "no-store" not in control
+    )
+
+
+class PublicPageCacheMiddleware:
+    """Serve readers' pages from the cache; see the module docstring for what stays fresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not _cacheable_request(request):
+            return self.get_response(request)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = PAGE_KEY.format(generation=current_generation(), digest=digest)
+        response = cache.get(key)
+        if response is not None:
+            response["X-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if _cacheable_response(response):
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
+            response["X-Cache"] = "miss"
+        return response
+
+
+def connect_signals() -> None:
+    """Called from NewsroomConfig.ready(): every model a public page shows."""
+    from django.apps import apps
+
+    watched = [
+        "articles.Article",
+        "articles.Byline",
+        "articles.Correction",
+        "articles.Section",
+        "articles.TaggedArticle",
+        "taggit.Tag",
+        "people.Person",
+        "people.Organization",
+        "people.Affiliation",
+        "people.Reporter",
+        "photos.Image",
+    ]
+    for label in watched:
+        model = apps.get_model(label)
+        post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-save-{label}")
+        post_delete.connect(content_changed, sender=model, dispatch_uid=f"cache-delete-{label}")
+    article = apps.get_model("articles.Article")
+    for field in ("mentioned_people", "mentioned_organizations"):
+        through = getattr(article, field).through
+        m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"cache-m2m-{field}")
