@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "api"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("openapi.json", views.openapi_document, name="openapi"),
+    path("articles/", views.article_list, name="articles"),
+    path("articles/<slug:slug>/", views.article_detail, name="article"),
+    path("reporters/", views.reporter_list, name="reporters"),
+    path("reporters/<slug:slug>/", views.reporter_detail, name="reporter"),
+    path("people/", views.person_list, name="people"),
+    path("people/<slug:slug>/", views.person_detail, name="person"),
+    path("organizations/", views.organization_list, name="organizations"),
+    path("organizations/<slug:slug>/", views.organization_detail, name="organization"),
+    path("sections/", views.section_list, name="sections"),
+    path("sections/<slug:slug>/", views.section_detail, name="section"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<str:slug>/", views.tag_detail, name="tag"),
+]

@@ -23,6 +23,11 @@ class Section(models.Model):
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position in the site's navigation; lower numbers come first."
     )
+    is_demo = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
+    )
 
     objects = SlugNaturalKeyManager()
 
@@ -161,6 +166,11 @@ class Article(models.Model):
         blank=True,
         help_text="Organizations an editor removed from the mentions; automatic linking will not "
         "add them back.",
+    )
+    is_demo = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
     )
     version = models.PositiveIntegerField(
         default=1,

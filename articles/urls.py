@@ -1,14 +1,23 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import preview, views
 
 app_name = "articles"
+
+# Four-digit years and two-digit months and days: /archive/2026/11/24/.
+YEAR, MONTH, DAY = r"(?P<year>[12][0-9]{3})", r"(?P<month>[0-9]{2})", r"(?P<day>[0-9]{2})"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("stories/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("archive/", views.ArchiveIndexView.as_view(), name="archive"),
+    re_path(rf"^archive/{YEAR}/$", views.ArchiveYearView.as_view(), name="archive_year"),
+    re_path(rf"^archive/{YEAR}/{MONTH}/$", views.ArchiveMonthView.as_view(), name="archive_month"),
+    re_path(
+        rf"^archive/{YEAR}/{MONTH}/{DAY}/$", views.ArchiveDayView.as_view(), name="archive_day"
+    ),
     path("preview/stories/<int:pk>/", preview.StaffPreviewView.as_view(), name="preview"),
     path("preview/<str:token>/", preview.SignedPreviewView.as_view(), name="preview_signed"),
 ]

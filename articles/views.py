@@ -1,19 +1,99 @@
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+"""The public story pages: home, story, section, tag and the date archive.
+
+Every page lists only ``Article.objects.published()``, costs a fixed number of queries however
+many stories, bylines and mentions it shows, answers conditional GETs (``newsroom.http``) and,
+where an object is found by slug, redirects the slugs it used to have (``newsroom.slugs``).
+"""
+
+from itertools import groupby
+
+from django.db.models import Count, F, Max, Prefetch, Window
+from django.db.models.functions import RowNumber, TruncMonth
+from django.http import Http404
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.generic import DetailView, ListView
+from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
+from newsroom import structured_data
+from newsroom.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
 from newsroom.pagination import ForgivingPaginationMixin
+from newsroom.slugs import SlugSubjectMixin, old_slug_redirect
 
 from .models import Article, Byline, Section
 
+# On the front page, each section's newest stories not already shown above them.
+STORIES_PER_SECTION = 3
 
-class HomeView(ForgivingPaginationMixin, ListView):
+
+def canonical_url(request, page_obj=None) -> str:
+    """This page's one address: no query string but the page number, and none for page 1."""
+    url = request.build_absolute_uri(request.path)
+    if page_obj is not None and page_obj.number > 1:
+        url = f"{url}?page={page_obj.number}"
+    return url
+
+
+class ListingMixin(ConditionalGetMixin, ForgivingPaginationMixin):
+    """A paginated list of stories: validators from the stories shown, and its canonical address."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["canonical_url"] = canonical_url(self.request, context.get("page_obj"))
+        return context
+
+
+def section_fronts(*, exclude: list[int], per_section: int = STORIES_PER_SECTION):
+    """``[(section, [story, ...]), ...]``: each section's newest stories, sections in nav order.
+
+    One query for every section together (a window function numbers each section's stories), one
+    more for their bylines: the cost does not grow with the number of sections.
+    """
+    ranked = (
+        Article.objects.published()
+        .exclude(pk__in=exclude)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("section_id"),
+                order_by=[F("published_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=per_section)
+        .for_listing()
+        .order_by("section__order", "section__name", "section_id", "rank")
+    )
+    return [
+        (section, list(stories))
+        for section, stories in groupby(ranked, key=lambda story: story.section)
+    ]
+
+
+class HomeView(ListingMixin, ListView):
+    """The front page: the lead story, the latest, then the newest from each section.
+
+    Later pages (``?page=2``) carry on down the latest stories.
+    """
+
     template_name = "articles/home.html"
     context_object_name = "articles"
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stories = list(context["articles"])
+        context["lead"], context["latest"], context["section_fronts"] = None, stories, []
+        if context["page_obj"].number == 1 and stories:
+            context["lead"], context["latest"] = stories[0], stories[1:]
+            context["section_fronts"] = section_fronts(exclude=[story.pk for story in stories])
+        return context
+
+    def get_last_modified(self, context):
+        front_stories = [story for _, stories in context["section_fronts"] for story in stories]
+        return last_modified_of([*context["articles"], *front_stories])
 
 
 def story_page_queryset(queryset):
@@ -30,34 +110,180 @@ def story_page_queryset(queryset):
     )
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(ConditionalGetMixin, DetailView):
+    """A story. Also the base of the previews, which turn off caching and old-slug redirects."""
+
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+
+    @property
+    def is_preview(self) -> bool:
+        # The previews (articles.preview.PreviewMixin) say so in their extra_context.
+        return bool((self.extra_context or {}).get("is_preview"))
+
+    def allows_conditional_get(self) -> bool:
+        # A preview shows work in progress: never kept, never answered with 304.
+        return not self.is_preview
 
     def get_queryset(self):
         # Drafts, stories in review, withdrawn and scheduled stories are simply not found.
         return story_page_queryset(Article.objects.published())
 
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            if self.is_preview or "slug" not in kwargs:
+                raise
+            # The story's headline, and with it its slug, may have changed since the link was made.
+            redirect = old_slug_redirect(request, Article.objects.published(), kwargs["slug"])
+            if redirect is None:
+                raise
+            return redirect
+        context = self.get_context_data(object=self.object)
+        return self.render_to_response(context)
 
-class SectionView(ForgivingPaginationMixin, ListView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article, request = self.object, self.request
+        crumbs = [
+            ("Home", reverse("articles:home")),
+            (article.section.name, article.section.get_absolute_url()),
+            (article.headline, article.get_absolute_url()),
+        ]
+        context.update(
+            canonical_url=structured_data.absolute(request, article.get_absolute_url()),
+            description=structured_data.description(article),
+            sharing=structured_data.sharing(article, request),
+            breadcrumbs=crumbs,
+            structured_data=[
+                structured_data.news_article(article, request),
+                structured_data.breadcrumb_list(crumbs, request),
+            ],
+        )
+        return context
+
+    def get_last_modified(self, context):
+        article = self.object
+        return last_modified_of(
+            [article], extra=[correction.created_at for correction in article.corrections.all()]
+        )
+
+
+class SectionView(SlugSubjectMixin, ListingMixin, ListView):
     template_name = "articles/section_detail.html"
     context_object_name = "articles"
+    subject_queryset = Section.objects.all()
 
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(section=self.section).for_listing()
+        return Article.objects.published().filter(section=self.subject).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, **kwargs)
+        return super().get_context_data(section=self.subject, **kwargs)
 
 
-class TagView(ForgivingPaginationMixin, ListView):
+class TagView(SlugSubjectMixin, ListingMixin, ListView):
     template_name = "articles/tag_detail.html"
     context_object_name = "articles"
+    subject_queryset = Tag.objects.all()
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(tags=self.tag).for_listing()
+        return Article.objects.published().filter(tags=self.subject).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        return super().get_context_data(tag=self.subject, **kwargs)
+
+
+class ArchiveIndexView(ConditionalGetMixin, ListView):
+    """/archive/: every month with published stories, newest first, with how many.
+
+    One grouped query, in the newsroom's time zone, however many years the archive spans.
+    """
+
+    template_name = "articles/archive_index.html"
+    context_object_name = "months"
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(
+                stories=Count("id"),
+                # When each month's line last changed: its stories' newest save, publication, update.
+                **{f"newest_{name}": Max(name) for name in STORY_TIMES},
+            )
+            .order_by("-month")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["canonical_url"] = canonical_url(self.request)
+        context["years"] = [
+            (year, list(months))
+            for year, months in groupby(context["months"], key=lambda row: row["month"].year)
+        ]
+        return context
+
+    def get_last_modified(self, context):
+        times = [row[f"newest_{name}"] for row in context["months"] for name in STORY_TIMES]
+        return last_modified_of([], extra=times)
+
+
+PERIOD_FORMATS = {"year": "Y", "month": "F Y", "day": "j F Y"}
+
+
+class DateArchiveMixin(ListingMixin):
+    """The stories of one year, month or day, in the newsroom's time zone, newest first.
+
+    Django's date views do the date arithmetic (an impossible date is a 404, and so is a period
+    with no stories); ``period`` names the one this view shows.
+    """
+
+    date_field = "published_at"
+    month_format = "%m"
+    make_object_list = True
+    context_object_name = "articles"
+    period = "year"
+
+    def get_queryset(self):
+        # Also used for the date list and the previous/next links, which need no bylines.
+        return Article.objects.published()
+
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(queryset.for_listing(), page_size)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        start = context[self.period]
+        year, month, day = f"{start:%Y}", f"{start:%m}", f"{start:%d}"
+        crumbs = [
+            ("Archive", reverse("articles:archive")),
+            (year, reverse("articles:archive_year", args=[year])),
+        ]
+        if self.period in ("month", "day"):
+            crumbs.append(
+                (date_format(start, "F"), reverse("articles:archive_month", args=[year, month]))
+            )
+        if self.period == "day":
+            crumbs.append(
+                (str(start.day), reverse("articles:archive_day", args=[year, month, day]))
+            )
+        context["breadcrumbs"] = crumbs
+        context["period_name"] = date_format(start, PERIOD_FORMATS[self.period])
+        return context
+
+
+class ArchiveYearView(DateArchiveMixin, YearArchiveView):
+    template_name = "articles/archive_year.html"
+    period = "year"
+
+
+class ArchiveMonthView(DateArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+    period = "month"
+
+
+class ArchiveDayView(DateArchiveMixin, DayArchiveView):
+    template_name = "articles/archive_day.html"
+    period = "day"

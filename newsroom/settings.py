@@ -231,3 +231,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Photos: upload limits and renditions (photos/validation.py, photos/renditions.py).
+# An upload larger than this many bytes is refused before Pillow reads it.
+PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+# An upload with more pixels than this (width x height, times the frames of an animation) is
+# refused from its header, before any decoding: a 50-million-pixel RGB picture takes 150 MB to
+# decode. Above 89 million, also raise PIL.Image.MAX_IMAGE_PIXELS, Pillow's own guard.
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 50_000_000))
+# Widths of the resized copies in srcset, made in WebP and the original's format when a picture
+# is saved; never wider than the picture. After changing them, run `manage.py photo_renditions`.
+PHOTO_RENDITION_WIDTHS = [320, 640, 1024, 1600]
+# The width shared in OpenGraph and JSON-LD (also made for every crop ratio below).
+PHOTO_SHARING_WIDTH = 1200
+# Crops around the focal point, for templates and the three images JSON-LD asks for.
+PHOTO_CROP_RATIOS = ["1:1", "4:3", "16:9"]

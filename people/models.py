@@ -53,6 +53,11 @@ class Person(models.Model):
         related_name="+",
         help_text="A picture of the person from the image library.",
     )
+    is_demo = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
+    )
 
     objects = SlugNaturalKeyManager()
 
@@ -113,6 +118,11 @@ class Organization(models.Model):
         "A parent cannot be deleted while it has children.",
     )
     website = models.URLField(blank=True)
+    is_demo = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
+    )
     description = models.CharField(max_length=300, blank=True)
     slug = models.SlugField(
         max_length=200,
@@ -219,6 +229,11 @@ class Reporter(models.Model):
         blank=True,
         related_name="reporter",
         help_text="The login account that writes under this byline.",
+    )
+    is_demo = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
     )
 
     objects = SlugNaturalKeyManager()

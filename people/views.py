@@ -1,63 +1,80 @@
-from django.shortcuts import get_object_or_404
+"""The public pages for reporters, people and organizations, each with the stories they are in.
+
+Like the story pages (``articles.views``): published stories only, a fixed number of queries,
+conditional GET, JSON-LD of their own, and old slugs redirected.
+"""
+
 from django.views.generic import ListView
 
 from articles.models import Article
-from newsroom.pagination import ForgivingPaginationMixin
+from articles.views import ListingMixin
+from newsroom import structured_data
+from newsroom.slugs import SlugSubjectMixin
 
 from .models import Affiliation, Organization, Person, Reporter
 
 
-class ReporterView(ForgivingPaginationMixin, ListView):
+class ReporterView(SlugSubjectMixin, ListingMixin, ListView):
     """A reporter's page: who they are and their published stories, newest first."""
 
     template_name = "people/reporter_detail.html"
     context_object_name = "articles"
+    subject_queryset = Reporter.objects.select_related("photo")
 
     def get_queryset(self):
-        self.reporter = get_object_or_404(Reporter, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(bylines__reporter=self.reporter).for_listing()
+        return Article.objects.published().filter(bylines__reporter=self.subject).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(reporter=self.reporter, **kwargs)
+        return super().get_context_data(
+            reporter=self.subject,
+            structured_data=[structured_data.reporter_page(self.subject, self.request)],
+            **kwargs,
+        )
 
 
-class PersonView(ForgivingPaginationMixin, ListView):
+class PersonView(SlugSubjectMixin, ListingMixin, ListView):
     """A person's page: their roles and the published stories that mention them."""
 
     template_name = "people/person_detail.html"
     context_object_name = "articles"
+    subject_queryset = Person.objects.select_related("photo")
 
     def get_queryset(self):
-        self.person = get_object_or_404(Person, slug=self.kwargs["slug"])
-        return Article.objects.published().filter(mentioned_people=self.person).for_listing()
+        return Article.objects.published().filter(mentioned_people=self.subject).for_listing()
 
     def get_context_data(self, **kwargs):
-        affiliations = self.person.affiliations.select_related("organization")
-        return super().get_context_data(person=self.person, affiliations=affiliations, **kwargs)
+        affiliations = list(self.subject.affiliations.select_related("organization"))
+        return super().get_context_data(
+            person=self.subject,
+            affiliations=affiliations,
+            structured_data=[structured_data.person_page(self.subject, affiliations, self.request)],
+            **kwargs,
+        )
 
 
-class OrganizationView(ForgivingPaginationMixin, ListView):
+class OrganizationView(SlugSubjectMixin, ListingMixin, ListView):
     """An organization's page: its parent, its own bodies, its people and the stories about it."""
 
     template_name = "people/organization_detail.html"
     context_object_name = "articles"
+    subject_queryset = Organization.objects.select_related("parent")
 
     def get_queryset(self):
-        self.organization = get_object_or_404(
-            Organization.objects.select_related("parent"), slug=self.kwargs["slug"]
-        )
         return (
-            Article.objects.published()
-            .filter(mentioned_organizations=self.organization)
-            .for_listing()
+            Article.objects.published().filter(mentioned_organizations=self.subject).for_listing()
         )
 
     def get_context_data(self, **kwargs):
+        organization = self.subject
+        children = list(organization.children.all())
         return super().get_context_data(
-            organization=self.organization,
-            children=self.organization.children.all(),
-            affiliations=Affiliation.objects.filter(organization=self.organization)
+            organization=organization,
+            children=children,
+            affiliations=Affiliation.objects.filter(organization=organization)
             .select_related("person")
             .order_by("person__sort_name", "order"),
+            structured_data=[
+                structured_data.organization_page(organization, children, self.request)
+            ],
             **kwargs,
         )

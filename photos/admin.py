@@ -1,16 +1,92 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.utils.html import format_html, format_html_join
 
+from . import renditions
+from .fields import PhotoFileField
 from .models import Image
+
+THUMBNAIL_WIDTH = 96
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["alt_text", "credit", "width", "height", "created_at"]
+    """The image library. Uploads are checked by the file field itself (``photos.fields``), so this
+    form and the "+" popup beside a story's lead image refuse the same files with the same messages.
+    """
+
+    list_display = ["thumbnail", "alt_text", "short_caption", "credit", "dimensions", "created_at"]
+    list_display_links = ["thumbnail", "alt_text"]
+    # The story form's lead image autocomplete searches these too.
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "created_at"
-    fields = ["file", "alt_text", "caption", "credit", "copyright_notice", "focal_x", "focal_y"]
+    list_per_page = 50
+    fields = [
+        "file",
+        "preview",
+        "alt_text",
+        "caption",
+        "credit",
+        "copyright_notice",
+        ("focal_x", "focal_y"),
+        "crops",
+        "dimensions",
+        "uploaded_by",
+        "created_at",
+    ]
+    readonly_fields = ["preview", "crops", "dimensions", "uploaded_by", "created_at"]
+    formfield_overrides = {PhotoFileField: {"widget": AdminFileWidget}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="Picture")
+    def thumbnail(self, obj):
+        return _img(renditions.renditions(obj, fmt="WEBP"), THUMBNAIL_WIDTH)
+
+    @admin.display(description="Caption")
+    def short_caption(self, obj):
+        return obj.caption[:80] + ("…" if len(obj.caption) > 80 else "")
+
+    @admin.display(description="Size in pixels")
+    def dimensions(self, obj):
+        return f"{obj.width} × {obj.height}" if obj.width else "—"
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        if not renditions.is_ready(obj):
+            return "Shown here once the picture is saved."
+        return _img(renditions.renditions(obj, fmt="WEBP"), 480)
+
+    @admin.display(description="Crops around the focal point")
+    def crops(self, obj):
+        if not renditions.is_ready(obj):
+            return "—"
+        return format_html_join(
+            " ",
+            "<figure style='display:inline-block;margin:0 1rem 0 0'>{}<figcaption>{}</figcaption>"
+            "</figure>",
+            (
+                (_img(renditions.renditions(obj, ratio=ratio, fmt="WEBP"), 160), ratio)
+                for ratio in renditions.crop_ratios()
+            ),
+        )
+
+
+def _img(candidates, width):
+    """The smallest rendition that fills ``width`` CSS pixels on a high-density screen."""
+    if not candidates:
+        return "—"
+    chosen = next((r for r in candidates if r.width >= 2 * width), candidates[-1])
+    height = round(width * chosen.height / chosen.width)
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="" loading="lazy">',
+        chosen.url,
+        width,
+        height,
+    )

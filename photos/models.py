@@ -1,16 +1,28 @@
 """The image library: every picture on the site, with what it shows and who took it."""
 
+import contextlib
+import logging
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from . import renditions
+from .fields import PhotoFileField
+
+logger = logging.getLogger(__name__)
 
 
 class Image(models.Model):
-    file = models.ImageField(
+    file = PhotoFileField(
         upload_to="images/%Y/%m/",
         width_field="width",
         height_field="height",
-        help_text="JPEG, PNG, WebP or GIF.",
+        help_text="A JPEG, PNG, WebP or GIF photo. It is checked, turned upright and stripped of "
+        "location and camera-owner data before it is stored; an animation keeps its first frame.",
     )
     alt_text = models.CharField(
         max_length=300,
@@ -50,3 +62,35 @@ class Image(models.Model):
 
     def __str__(self):
         return self.alt_text[:80]
+
+    def clean(self):
+        super().clean()
+        if (self.focal_x is None) != (self.focal_y is None):
+            raise ValidationError(
+                "Give both coordinates of the focal point, or neither (crops are then centred)."
+            )
+
+    def save(self, *args, **kwargs):
+        if self.file and not (self.width and self.height):
+            # Django fills these from the file, except when it was saved from an unnamed
+            # ContentFile (``image.file.save(name, ContentFile(data), save=False)``).
+            with contextlib.suppress(OSError):  # no file in storage: nothing to measure
+                self.width, self.height = self.file.width or 0, self.file.height or 0
+        super().save(*args, **kwargs)
+        # Renditions are made here, once, so that no page view ever decodes a picture. A failure
+        # must not lose the editor's save: the picture is in the library either way, and
+        # `manage.py photo_renditions` makes whatever is missing.
+        try:
+            renditions.generate_renditions(self)
+        except Exception:
+            logger.exception("Could not make the renditions of image %s (%s)", self.pk, self.file)
+
+
+@receiver(post_delete, sender=Image)
+def delete_image_files(sender, instance, **kwargs):
+    """Remove the picture and its renditions once the deletion is committed (not before: a
+    rolled-back delete must find its files)."""
+    pk, file_name, storage = instance.pk, instance.file.name, instance.file.storage
+    transaction.on_commit(
+        lambda: renditions.delete_files(pk=pk, file_name=file_name, storage=storage)
+    )

@@ -8,6 +8,12 @@ from articles.models import Article
 SEED_SLUG = "qianhai-forum-draws-1200-representatives"
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploaded pictures and their renditions go to a folder of this test's own."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def seed(db):
     """The seed story loaded from its fixture, as a fresh site has it."""

@@ -16,9 +16,9 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 PAGE_CACHE_SECONDS = 0
 AXES_ENABLED = False
 STORAGES = {
-    **STORAGES,
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}  # noqa: F405
+}
 # Static files straight from the apps (no collectstatic before tests), looked up per request.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -25,6 +25,7 @@ EDITOR = {
                "view_organization", "add_affiliation", "change_affiliation", "delete_affiliation",
                "view_affiliation"],
     "taggit": ["add_tag", "change_tag", "view_tag", "delete_tag"],
+    "newsroom": ["view_slughistory"],
 }  # fmt: skip
 ROLES = {"Reporter": REPORTER, "Editor": EDITOR}
 
@@ -61,6 +62,7 @@ class Migration(migrations.Migration):
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("newsroom", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_roles, remove_roles)]

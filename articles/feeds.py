@@ -1,0 +1,205 @@
+"""RSS 2.0 and Atom feeds of published stories: the whole site, and each section, tag and reporter.
+
+Every item carries all of its bylines (``dc:creator`` in RSS, one ``<author>`` each in Atom), its
+section and tags as categories, the standfirst as the summary, the whole body (cleaned by
+``articles.html.sanitize_html``) as ``content:encoded`` / ``<content type="html">``, the
+publication time, and the time of its last correction or update. The items come from
+``Article.objects.published()``; the query count does not grow with the number of stories,
+bylines or tags.
+"""
+
+import re
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from taggit.models import Tag
+
+from people.models import Reporter
+
+from .html import sanitize_html
+from .models import Article, Byline, Section
+from .search import html_to_text
+
+FEED_LENGTH = 30
+DC_NS = "http://purl.org/dc/elements/1.1/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+# Characters XML 1.0 does not allow: Django's XML writer refuses them with an exception, so one
+# stray control character pasted into a headline would otherwise take the feed down.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value) -> str:
+    return _NOT_XML.sub("", str(value)) if value is not None else ""
+
+
+class StoryRssFeed(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": DC_NS, "xmlns:content": CONTENT_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        # RSS's own <author> must be an e-mail address, and there is one per item at most.
+        for author in item["authors"]:
+            handler.addQuickElement("dc:creator", author["name"])
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class StoryAtomFeed(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for author in item["authors"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", author["name"])
+            handler.addQuickElement("uri", urljoin(self.feed["link"], author["path"]))
+            if author["email"]:
+                handler.addQuickElement("email", author["email"])
+            handler.endElement("author")
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class StoriesFeed(Feed):
+    """The latest published stories on the whole site, newest first."""
+
+    feed_type = StoryRssFeed
+
+    @property
+    def language(self):
+        return settings.LANGUAGE_CODE
+
+    def stories(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj):
+        return (
+            self.stories(obj)
+            .select_related("section")
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("reporter")), "tags"
+            )
+            .order_by("-published_at", "-id")[:FEED_LENGTH]
+        )
+
+    def title(self, obj):
+        return xml_text(settings.SITE_NAME)
+
+    def description(self, obj):
+        return xml_text(f"The latest stories from {settings.SITE_NAME}.")
+
+    def link(self, obj):
+        return reverse("articles:home")
+
+    # Atom needs an author for the feed when an entry has none (a story without a byline).
+    def author_name(self, obj):
+        return xml_text(settings.SITE_NAME)
+
+    def item_title(self, item):
+        return xml_text(item.headline)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_description(self, item):
+        # The summary is HTML in both formats, so the plain-text standfirst is escaped first.
+        summary = item.standfirst or html_to_text(item.body.split("\n", 1)[0])
+        return xml_text(escape(summary))
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return max(item.published_at, item.updated_at or item.published_at)
+
+    def item_categories(self, item):
+        names = [item.section.name, *(tag.name for tag in item.tags.all())]
+        # A tag often repeats the section's name ("Greater Bay Area"); say it once.
+        return [xml_text(name) for name in dict.fromkeys(names)]
+
+    def item_extra_kwargs(self, item):
+        return {
+            "authors": [
+                {
+                    "name": xml_text(byline.reporter.name),
+                    "path": byline.reporter.get_absolute_url(),
+                    "email": byline.reporter.email if byline.reporter.show_email else "",
+                }
+                for byline in item.bylines.all()
+            ],
+            "content_html": xml_text(sanitize_html(item.body)),
+        }
+
+
+class StoriesAtomFeed(StoriesFeed):
+    feed_type = StoryAtomFeed
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+
+class SectionFeed(StoriesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Section, slug=slug)
+
+    def stories(self, obj):
+        return Article.objects.published().filter(section=obj)
+
+    def title(self, obj):
+        return xml_text(f"{obj.name} — {settings.SITE_NAME}")
+
+    def description(self, obj):
+        return xml_text(f"The latest {obj.name} stories from {settings.SITE_NAME}.")
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+
+class SectionAtomFeed(SectionFeed, StoriesAtomFeed):
+    pass
+
+
+class TagFeed(StoriesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def stories(self, obj):
+        return Article.objects.published().filter(tags=obj)
+
+    def title(self, obj):
+        return xml_text(f"{obj.name} — {settings.SITE_NAME}")
+
+    def description(self, obj):
+        return xml_text(f"The latest stories about {obj.name} from {settings.SITE_NAME}.")
+
+    def link(self, obj):
+        return reverse("articles:tag", kwargs={"slug": obj.slug})
+
+
+class TagAtomFeed(TagFeed, StoriesAtomFeed):
+    pass
+
+
+class ReporterFeed(StoriesFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Reporter, slug=slug)
+
+    def stories(self, obj):
+        return Article.objects.published().filter(bylines__reporter=obj)
+
+    def title(self, obj):
+        return xml_text(f"{obj.name} — {settings.SITE_NAME}")
+
+    def description(self, obj):
+        return xml_text(f"The latest stories by {obj.name} for {settings.SITE_NAME}.")
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+
+class ReporterAtomFeed(ReporterFeed, StoriesAtomFeed):
+    pass

@@ -1,0 +1,327 @@
+"""Wire copy into stories: the writes behind ``manage.py import_article`` and the admin upload.
+
+``articles.wire`` reads a file into fields; ``article_import`` turns one parsed story into a
+story with its byline, in one transaction, and ``import_files`` runs a batch, one transaction a
+file, so a bad file never stops or half-saves the others. Both the command and the admin page use
+``import_files``, so an editor sees the same result for a file wherever they import it.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from people.models import Reporter
+
+from . import mentions, services, wire
+from .models import Article, Byline, Section
+
+IMPORTED, SKIPPED, FAILED = "imported", "skipped", "failed"
+MAX_HEADLINE = Article._meta.get_field("headline").max_length
+# Slugs are cut at a word to this length, leaving room for a "-2" on a clash.
+SLUG_BASE_LENGTH = 80
+# Wire copy is a few kilobytes; anything this large is not a story.
+MAX_FILE_SIZE = 2 * 1024 * 1024
+
+
+class ImportRefused(Exception):
+    """The copy is fine but cannot be imported as asked (publishing without a headline, no
+    section to put it in, a reporter the user may not create)."""
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file: imported (or would be, in a dry run), skipped, or failed."""
+
+    filename: str
+    outcome: str
+    message: str = ""
+    dry_run: bool = False
+    article: Article | None = None  # the new story; for a skipped file, the one it repeats
+    headline: str = ""
+    slug: str = ""
+    status: str = ""
+    needs_headline: bool = False
+    reporter: str = ""
+    new_reporter: bool = False
+    people: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+    line: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != FAILED
+
+    def describe(self) -> str:
+        """One line for a person: what was (or would be) done with the file, and why."""
+        if self.outcome == FAILED:
+            return self.message
+        if self.outcome == SKIPPED:
+            return f"{self.filename}: skipped, {self.message}"
+        verb = "would be imported" if self.dry_run else "imported"
+        state = "published" if self.status == Article.Status.PUBLISHED else "a draft"
+        parts = [f"{self.filename}: {verb} as “{self.headline}” ({state}, /{self.slug}/)"]
+        if self.needs_headline:
+            parts.append("provisional headline, needs an editor's headline")
+        byline = f"byline {self.reporter}" + (" (new reporter)" if self.new_reporter else "")
+        parts.append(byline)
+        named = self.people + self.organizations
+        if named:
+            parts.append("mentions " + ", ".join(named))
+        return "; ".join(parts)
+
+
+def default_section() -> Section | None:
+    """Where imported stories go unless told otherwise: the first section in the navigation."""
+    return Section.objects.order_by("order", "name", "pk").first()
+
+
+def unique_slug(text: str, *, model=Article, fallback: str = "story") -> str:
+    """A slug from ``text`` that no row of ``model`` has yet: "-2", "-3" … added on a clash.
+
+    Call it inside the transaction that saves the row; the unique constraint is the real guard,
+    and ``_save_with_unique_slug`` retries if someone took the slug in between.
+    """
+    full = slugify(text)
+    base = full[:SLUG_BASE_LENGTH]
+    if len(full) > SLUG_BASE_LENGTH and "-" in base:
+        base = base.rsplit("-", 1)[0]  # cut at a word, not inside one
+    base = base.strip("-") or fallback
+    taken = set(
+        model._default_manager.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list(
+            "slug", flat=True
+        )
+    )
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+def _save_with_unique_slug(obj, source_text: str, *, fallback: str, attempts: int = 5) -> None:
+    model = type(obj)
+    for attempt in range(attempts):
+        obj.slug = unique_slug(source_text, model=model, fallback=fallback)
+        try:
+            with transaction.atomic():
+                obj.save()
+            return
+        except IntegrityError:
+            # Taken by a concurrent save since we looked; anything else is a real error.
+            if attempt == attempts - 1 or not model._default_manager.filter(slug=obj.slug).exists():
+                raise
+
+
+def _check_permissions(user, *, publish: bool) -> None:
+    if user is None:
+        return  # the command line: whoever runs manage.py runs the site
+    if not user.has_perm("articles.add_article"):
+        raise PermissionDenied("You may not add stories.")
+    if publish and not services.is_editor(user):
+        raise PermissionDenied("Only an editor can publish: import the story as a draft.")
+
+
+def _reporter_for(copy: wire.WireCopy, *, user, dry_run: bool) -> tuple[Reporter, bool]:
+    """The byline's reporter, matched by email in any case; created from the copy if new.
+
+    The reporter's row is locked until the story is saved, so two imports of the same copy at
+    once queue here and the second one finds the first one's story (the fingerprint includes the
+    email). A new email is serialised by the database's case-insensitive unique email constraint.
+    """
+    existing = Reporter.objects.filter(email__iexact=copy.reporter_email).order_by("pk")
+    reporter = existing.select_for_update().first() if not dry_run else existing.first()
+    if reporter is not None:
+        return reporter, False
+    if user is not None and not user.has_perm("people.add_reporter"):
+        raise PermissionDenied(
+            f"no reporter has the email {copy.reporter_email}, and you may not add reporters. "
+            "Ask an editor to add the reporter or to import this story."
+        )
+    reporter = Reporter(name=copy.reporter_name, email=copy.reporter_email, job_title="Reporter")
+    if dry_run:
+        reporter.slug = unique_slug(copy.reporter_name, model=Reporter, fallback="reporter")
+        return reporter, True
+    try:
+        with transaction.atomic():
+            _save_with_unique_slug(reporter, copy.reporter_name, fallback="reporter")
+    except IntegrityError:
+        # The same email was just added by someone else: use theirs.
+        reporter = existing.select_for_update().first()
+        if reporter is None:
+            raise
+        return reporter, False
+    return reporter, True
+
+
+def _clean_headline(headline: str | None) -> str | None:
+    if headline is None:
+        return None
+    headline = " ".join(headline.split())
+    if not headline:
+        return None
+    if len(headline) > MAX_HEADLINE:
+        raise ImportRefused(f"the headline is {len(headline)} characters (at most {MAX_HEADLINE}).")
+    return headline
+
+
+def article_import(
+    *,
+    parsed: wire.WireCopy,
+    user=None,
+    publish: bool = False,
+    headline: str | None = None,
+    allow_duplicate: bool = False,
+    dry_run: bool = False,
+    section: Section | None = None,
+    now: dt.datetime | None = None,
+) -> ImportResult:
+    """Make a story from parsed wire copy, with its byline and the mentions found in its text.
+
+    Drafts unless ``publish`` (an editor's decision, so only an editor may ask for it, and only
+    with an editor's ``headline``: without one the headline is the first sentence, flagged as
+    provisional). Copy already imported (same fingerprint) is skipped unless ``allow_duplicate``.
+    ``dry_run`` works everything out, the same way, and writes nothing.
+
+    Raises ``ImportRefused`` or ``PermissionDenied`` when the story cannot be imported as asked.
+    """
+    _check_permissions(user, publish=publish)
+    headline = _clean_headline(headline)
+    if publish and headline is None:
+        raise ImportRefused(
+            "a story is published only with an editor's headline: give one, or import it as a "
+            "draft (it gets a provisional headline to replace)."
+        )
+    section = section or default_section()
+    if section is None:
+        raise ImportRefused("there is no section to put the story in: add a section first.")
+    now = now or timezone.now()
+    result = ImportResult(filename=parsed.filename, outcome=IMPORTED, dry_run=dry_run)
+
+    with transaction.atomic():
+        reporter, result.new_reporter = _reporter_for(parsed, user=user, dry_run=dry_run)
+        result.reporter = reporter.name
+        fingerprint = parsed.fingerprint
+        if not allow_duplicate:
+            earlier = Article.objects.filter(wire_hash=fingerprint).order_by("pk").first()
+            if earlier is not None:
+                result.outcome, result.article = SKIPPED, earlier
+                result.headline, result.slug = earlier.headline, earlier.slug
+                result.message = (
+                    f"already imported as “{earlier.headline}” (/{earlier.slug}/, story "
+                    f"#{earlier.pk})."
+                )
+                return result
+
+        article = Article(
+            headline=headline or parsed.provisional_headline,
+            needs_headline=headline is None,
+            body=parsed.body_html,
+            dateline=parsed.dateline,
+            section=section,
+            status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
+            published_at=now if publish else None,
+            wire_hash=fingerprint,
+            created_by=user,
+            modified_by=user,
+        )
+        result.headline, result.needs_headline = article.headline, article.needs_headline
+        result.status = article.status
+        if dry_run:
+            result.slug = unique_slug(article.headline)
+            people, organizations = mentions.find_mentions(parsed.text)
+        else:
+            _save_with_unique_slug(article, article.headline, fallback="story")
+            result.slug, result.article = article.slug, article
+            Byline.objects.create(article=article, reporter=reporter, order=0)
+            services.record_transition(article=article, from_status="", user=user, now=now)
+            people, organizations = mentions.link_mentions(article=article)
+            _record_revision(article, user=user, filename=parsed.filename)
+        result.people = [person.name for person in people]
+        result.organizations = [organization.name for organization in organizations]
+    return result
+
+
+def _record_revision(article: Article, *, user, filename: str) -> None:
+    """The imported text as the story's first revision, so History can show what editors changed."""
+    if not reversion.is_registered(Article):
+        return
+    with reversion.create_revision(atomic=False):
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(f"Imported from wire copy {filename}.")
+        reversion.add_to_revision(article)
+
+
+def failed(filename: str, message: str, *, line: int | None = None) -> ImportResult:
+    return ImportResult(filename=filename, outcome=FAILED, message=message, line=line)
+
+
+def import_files(
+    sources: Iterable[tuple[str, bytes | Exception]],
+    *,
+    progress: Callable[[ImportResult], None] | None = None,
+    **options,
+) -> list[ImportResult]:
+    """Import each ``(filename, bytes)`` on its own; a failure stops only that file.
+
+    ``options`` are ``article_import``'s. A source whose bytes could not be read may be given as
+    the exception instead, and is reported as failed. ``progress`` is called after each file.
+    """
+    results = []
+    seen: dict[str, str] = {}  # fingerprint -> file, for copies repeated within a dry run
+    for filename, data in sources:
+        result = _import_one(filename, data, seen=seen, **options)
+        results.append(result)
+        if progress is not None:
+            progress(result)
+    return results
+
+
+def _import_one(filename: str, data, *, seen: dict[str, str], **options) -> ImportResult:
+    if isinstance(data, Exception):
+        return failed(filename, f"{filename}: cannot be read ({data}).")
+    if len(data) > MAX_FILE_SIZE:
+        return failed(
+            filename,
+            f"{filename}: {len(data) // 1024} KB is far too large for wire copy (at most "
+            f"{MAX_FILE_SIZE // 1024 // 1024} MB).",
+        )
+    try:
+        parsed = wire.parse(data, filename)
+        earlier = seen.get(parsed.fingerprint)
+        if earlier and options.get("dry_run") and not options.get("allow_duplicate"):
+            # A real run would import the first file and then skip this one as a repeat.
+            return ImportResult(
+                filename=filename,
+                outcome=SKIPPED,
+                dry_run=True,
+                message=f"the same copy as {earlier}, which is imported first.",
+            )
+        seen.setdefault(parsed.fingerprint, filename)
+        return article_import(parsed=parsed, **options)
+    except wire.WireError as error:
+        return failed(filename, str(error), line=error.line)
+    except (ImportRefused, PermissionDenied) as refusal:
+        return failed(filename, f"{filename}: not imported: {refusal}")
+    except DatabaseError as error:
+        # The file's transaction has been rolled back; the other files go on.
+        return failed(filename, f"{filename}: not saved, the database refused it ({error}).")
+
+
+def summary(results: list[ImportResult], *, dry_run: bool = False) -> str:
+    """“3 stories imported, 1 skipped (already imported), 1 failed.” in newsroom words."""
+    imported = sum(result.outcome == IMPORTED for result in results)
+    skipped = sum(result.outcome == SKIPPED for result in results)
+    failures = sum(result.outcome == FAILED for result in results)
+    story = "story" if imported == 1 else "stories"
+    verb = "would be imported" if dry_run else "imported"
+    text = f"{imported} {story} {verb}, {skipped} skipped (already imported), {failures} failed"
+    return text + (". Dry run: nothing was saved." if dry_run else ".")

@@ -1,0 +1,151 @@
+"""Import wire copy: plain-text stories in the seed's format, one file a story."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management import BaseCommand, CommandError
+
+from articles import importing
+from articles.importing import FAILED, SKIPPED
+from articles.models import Section
+
+
+class Command(BaseCommand):
+    help = (
+        "Import wire copy: plain-text files in the seed's format (line 1 the dateline, line 2 the "
+        "reporter's name, line 3 their email, then one paragraph a line). A PATH may be a folder: "
+        "every .txt file in it is imported (hidden files are left out). Each file is imported in "
+        "its own transaction; a file that cannot be read is reported with its line and nothing "
+        "from it is saved. Stories are drafts unless --publish is given. Copy imported before is "
+        "skipped. Exits with status 1 if any file failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="A .txt file or a folder.")
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish the story now instead of saving a draft (an editor's decision). Needs "
+            "--headline, so only one file can be published at a time.",
+        )
+        parser.add_argument(
+            "--headline",
+            help="The story's headline, when importing one file. Without it the headline is the "
+            "first sentence, flagged in the admin as needing an editor's headline.",
+        )
+        parser.add_argument(
+            "--allow-duplicate",
+            action="store_true",
+            help="Import copy again even if the same text was imported before.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and check every file and say what would be created; save nothing.",
+        )
+        parser.add_argument(
+            "--section",
+            metavar="SLUG",
+            help="The section for the stories (default: the first section in the navigation).",
+        )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="Record the stories as imported by this account; its permissions then apply.",
+        )
+
+    def handle(self, *args, paths, publish, headline, allow_duplicate, dry_run, **options):
+        files = self._files(paths)
+        if headline is not None and len(files) != 1:
+            raise CommandError(
+                f"--headline is for one file; {len(files)} files were given. Import them without "
+                "it: each gets a provisional headline, flagged for an editor."
+            )
+        if publish and not headline:
+            raise CommandError(
+                "--publish needs --headline: a story goes live only with an editor's headline. "
+                "Without --publish the story is saved as a draft with a provisional headline."
+            )
+        section = self._section(options["section"])
+        user = self._user(options["user"])
+
+        total = len(files)
+        width = len(str(total))
+        counter = iter(range(1, total + 1))
+
+        def progress(result):
+            line = f"[{next(counter):>{width}}/{total}] {result.describe()}"
+            if result.outcome == FAILED:
+                self.stdout.write(self.style.ERROR(line))
+            elif result.outcome == SKIPPED:
+                self.stdout.write(self.style.WARNING(line))
+            else:
+                self.stdout.write(line)
+
+        results = importing.import_files(
+            self._read(files),
+            progress=progress,
+            user=user,
+            publish=publish,
+            headline=headline,
+            allow_duplicate=allow_duplicate,
+            dry_run=dry_run,
+            section=section,
+        )
+        text = importing.summary(results, dry_run=dry_run)
+        if any(result.outcome == SKIPPED for result in results) and not allow_duplicate:
+            self.stdout.write(
+                "Copy imported before is skipped; --allow-duplicate imports it again."
+            )
+        failures = sum(result.outcome == FAILED for result in results)
+        if failures:
+            raise CommandError(text)
+        self.stdout.write(self.style.SUCCESS(text))
+
+    def _files(self, paths) -> list[Path]:
+        files: list[Path] = []
+        for name in paths:
+            path = Path(name)
+            if path.is_dir():
+                found = sorted(
+                    child
+                    for child in path.iterdir()
+                    if child.suffix.lower() == ".txt"
+                    and not child.name.startswith(".")
+                    and child.is_file()
+                )
+                if not found:
+                    raise CommandError(f"{path}: no .txt files in this folder.")
+                files += found
+            else:
+                files.append(path)  # a missing file is reported with the others, not here
+        return list(dict.fromkeys(files))
+
+    def _read(self, files):
+        for path in files:
+            try:
+                with path.open("rb") as file:
+                    # One byte over the limit is enough for the import to refuse it as too large.
+                    yield str(path), file.read(importing.MAX_FILE_SIZE + 1)
+            except OSError as error:
+                yield str(path), OSError(error.strerror or str(error))
+
+    def _section(self, slug):
+        if slug is None:
+            if importing.default_section() is None:
+                raise CommandError("There is no section yet: add one in the admin first.")
+            return None
+        try:
+            return Section.objects.get(slug=slug)
+        except Section.DoesNotExist:
+            known = ", ".join(Section.objects.values_list("slug", flat=True)) or "none"
+            raise CommandError(f"No section “{slug}”. Sections: {known}.") from None
+
+    def _user(self, username):
+        if username is None:
+            return None
+        User = get_user_model()
+        try:
+            return User.objects.get(**{User.USERNAME_FIELD: username})
+        except User.DoesNotExist:
+            raise CommandError(f"No account “{username}”.") from None

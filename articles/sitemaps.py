@@ -1,0 +1,186 @@
+"""Sitemaps for search engines, the Google News sitemap, and robots.txt naming them.
+
+``/sitemap.xml`` is an index of one sitemap per kind of page (stories, sections, tags, reporters,
+people, organizations), each split into files of at most :data:`URLS_PER_FILE` addresses (the
+sitemaps protocol's limit is 50,000), each with ``lastmod``. Only stories from
+``Article.objects.published()`` are listed, and only the pages that list at least one of them;
+a page's ``lastmod`` is the newest such story's publication time (a story's own is its last
+correction or update, if later).
+
+``/news-sitemap.xml`` is the Google News sitemap: the stories published in the last two days, at
+most 1,000, newest first.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from taggit.models import Tag
+
+from people.models import Organization, Person, Reporter
+
+from .feeds import xml_text
+from .models import Article, Section
+
+URLS_PER_FILE = 50_000
+NEWS_WINDOW = dt.timedelta(days=2)
+NEWS_LIMIT = 1_000
+
+
+def w3c(value):
+    """A lastmod to the second: W3C datetimes allow fractions, but crawlers need none."""
+    return value.replace(microsecond=0) if value else value
+
+
+def story_lastmod(story):
+    """A story changes for readers when published, and again at each correction or update."""
+    return w3c(max(story.published_at, story.updated_at or story.published_at))
+
+
+class StorySitemap(Sitemap):
+    limit = URLS_PER_FILE
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .only("slug", "published_at", "updated_at")
+            .order_by("-published_at", "-id")
+        )
+
+    def lastmod(self, item):
+        return story_lastmod(item)
+
+    def get_latest_lastmod(self):
+        latest = Article.objects.published().aggregate(
+            published=Max("published_at"), updated=Max("updated_at")
+        )
+        return w3c(max(filter(None, latest.values()), default=None))
+
+
+class ListingSitemap(Sitemap):
+    """Pages that list stories: those with at least one published story, dated by the newest."""
+
+    limit = URLS_PER_FILE
+    model = None
+    # How a story points at one of these pages' objects.
+    story_lookup = ""
+    ordering = ("pk",)
+
+    def items(self):
+        stories = Article.objects.published().filter(**{self.story_lookup: OuterRef("pk")})
+        newest = stories.order_by("-published_at").values("published_at")[:1]
+        return (
+            self.model._default_manager.filter(Exists(stories))
+            .annotate(newest_story=Subquery(newest))
+            .order_by(*self.ordering)
+        )
+
+    def lastmod(self, item):
+        return w3c(item.newest_story)
+
+    def get_latest_lastmod(self):
+        return w3c(self.items().aggregate(latest=Max("newest_story"))["latest"])
+
+
+class SectionSitemap(ListingSitemap):
+    model = Section
+    story_lookup = "section"
+    ordering = ("order", "name", "pk")
+
+
+class TagSitemap(ListingSitemap):
+    model = Tag
+    story_lookup = "tags"
+    ordering = ("name", "pk")
+
+    def location(self, item):
+        return reverse("articles:tag", kwargs={"slug": item.slug})
+
+
+class ReporterSitemap(ListingSitemap):
+    model = Reporter
+    story_lookup = "bylines__reporter"
+    ordering = ("name", "pk")
+
+
+class PersonSitemap(ListingSitemap):
+    model = Person
+    story_lookup = "mentioned_people"
+    ordering = ("sort_name", "name", "pk")
+
+
+class OrganizationSitemap(ListingSitemap):
+    model = Organization
+    story_lookup = "mentioned_organizations"
+    ordering = ("name", "pk")
+
+
+SITEMAPS = {
+    "stories": StorySitemap,
+    "sections": SectionSitemap,
+    "tags": TagSitemap,
+    "reporters": ReporterSitemap,
+    "people": PersonSitemap,
+    "organizations": OrganizationSitemap,
+}
+
+
+def news_language(code: str) -> str:
+    """Google News wants an ISO 639 code, except zh-cn and zh-tw for the two Chinese scripts."""
+    code = code.lower().replace("_", "-")
+    if code.startswith("zh"):
+        return "zh-tw" if code in ("zh-tw", "zh-hk", "zh-hant", "zh-mo") else "zh-cn"
+    return code.split("-")[0]
+
+
+class NewsSitemap(Sitemap):
+    """Rendered with templates/sitemaps/news.xml."""
+
+    limit = NEWS_LIMIT
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .only("slug", "headline", "published_at", "updated_at")
+            .order_by("-published_at", "-id")[:NEWS_LIMIT]
+        )
+
+    def lastmod(self, item):
+        return story_lastmod(item)
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        urls = super().get_urls(page=page, site=site, protocol=protocol)
+        name, language = xml_text(settings.SITE_NAME), news_language(settings.LANGUAGE_CODE)
+        for url in urls:
+            story = url["item"]
+            url["news"] = {
+                "name": name,
+                "language": language,
+                "publication_date": story.published_at.astimezone(dt.UTC)
+                .replace(microsecond=0)
+                .isoformat(),
+                "title": xml_text(story.headline),
+            }
+        return urls
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read the public site; the sitemaps say where everything is."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        "Disallow: /preview/",
+        f"Disallow: {reverse('discovery:search')}",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('discovery:sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('discovery:news_sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
