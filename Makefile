@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1:8000
 # DEBUG=0 with SECRET_KEY and ALLOWED_HOSTS in the environment.
 export DEBUG ?= 1
 
-.PHONY: install serve test test-postgres check format fixture clean
+.PHONY: install serve test test-postgres check format fixture bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test-postgres: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks (not tests): pages at 1,000 and 100,000 stories on SQLite and PostgreSQL, under
+# gunicorn with wrk; see bench/README.md. BENCH_ARGS="--sizes 1000 --databases sqlite" for a quick run.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Regenerate the seed fixture after editing the seed story in the admin (see fixtures/README.md).
 fixture: install

@@ -9,12 +9,13 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from newsroom.models import DemoData
 from people.models import Organization, Person, Reporter, SlugNaturalKeyManager
 
 from .html import sanitize_html
 
 
-class Section(models.Model):
+class Section(DemoData):
     name = models.CharField(max_length=100, help_text="The section's name as readers see it.")
     slug = models.SlugField(
         max_length=100, help_text="The section page's web address. Changing it breaks links."
@@ -22,11 +23,6 @@ class Section(models.Model):
     description = models.CharField(max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Position in the site's navigation; lower numbers come first."
-    )
-    is_demo = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
     )
 
     objects = SlugNaturalKeyManager()
@@ -66,7 +62,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return self.get(slug=slug)
 
 
-class Article(models.Model):
+class Article(DemoData):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -166,11 +162,6 @@ class Article(models.Model):
         blank=True,
         help_text="Organizations an editor removed from the mentions; automatic linking will not "
         "add them back.",
-    )
-    is_demo = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
     )
     version = models.PositiveIntegerField(
         default=1,

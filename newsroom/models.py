@@ -51,3 +51,16 @@ class SlugHistory(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model} “{self.slug}” → #{self.object_id}"
+
+
+class DemoData(models.Model):
+    """Marks rows made by ``seed_demo``, so ``seed_demo --clear`` removes exactly those."""
+
+    is_demo = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
+    )
+
+    class Meta:
+        abstract = True

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from newsroom.models import DemoData
+
 
 class SlugNaturalKeyManager(models.Manager):
     """Fixtures refer to these objects by slug, so they load into any database without clashing ids."""
@@ -17,7 +19,7 @@ def split_aliases(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class Person(models.Model):
+class Person(DemoData):
     name = models.CharField(
         max_length=200,
         help_text="The name as printed in the story, family name first where that is the custom "
@@ -53,11 +55,6 @@ class Person(models.Model):
         related_name="+",
         help_text="A picture of the person from the image library.",
     )
-    is_demo = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
-    )
 
     objects = SlugNaturalKeyManager()
 
@@ -85,7 +82,7 @@ class Person(models.Model):
         return split_aliases(self.aliases)
 
 
-class Organization(models.Model):
+class Organization(DemoData):
     class Kind(models.TextChoices):
         COMPANY = "company", "Company"
         ASSOCIATION = "association", "Association"
@@ -118,11 +115,6 @@ class Organization(models.Model):
         "A parent cannot be deleted while it has children.",
     )
     website = models.URLField(blank=True)
-    is_demo = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
-    )
     description = models.CharField(max_length=300, blank=True)
     slug = models.SlugField(
         max_length=200,
@@ -203,7 +195,7 @@ class Affiliation(models.Model):
         return self.end_date is None
 
 
-class Reporter(models.Model):
+class Reporter(DemoData):
     name = models.CharField(max_length=200, help_text="The name as it appears on the byline.")
     slug = models.SlugField(max_length=200, help_text="The reporter page's web address.")
     email = models.EmailField(
@@ -229,11 +221,6 @@ class Reporter(models.Model):
         blank=True,
         related_name="reporter",
         help_text="The login account that writes under this byline.",
-    )
-    is_demo = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="Made by seed_demo for trying the site out; removed by seed_demo --clear.",
     )
 
     objects = SlugNaturalKeyManager()
