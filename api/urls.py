@@ -1,5 +1,7 @@
 from django.urls import path
 
+import newsroom.converters  # noqa: F401  (registers <tagslug:>)
+
 from . import views
 
 app_name = "api"
@@ -18,5 +20,5 @@ urlpatterns = [
     path("sections/", views.section_list, name="sections"),
     path("sections/<slug:slug>/", views.section_detail, name="section"),
     path("tags/", views.tag_list, name="tags"),
-    path("tags/<str:slug>/", views.tag_detail, name="tag"),
+    path("tags/<tagslug:slug>/", views.tag_detail, name="tag"),
 ]

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import presence, services
+from . import admin_import, mentions, presence, services
 from .forms import ArticleAdminForm
 from .models import Article, Byline, Correction, Section, StatusChange
 from .revisions import readable_text, revision_changes, text_changes
@@ -97,6 +97,7 @@ class ArticleAdmin(VersionAdmin):
     actions = ["publish_now", "unpublish"]
     show_full_result_count = False
     object_history_template = "admin/articles/article/object_history.html"
+    change_list_template = "admin/articles/article/change_list.html"  # adds "Import wire copy"
     fieldsets = [
         (
             None,
@@ -141,6 +142,10 @@ class ArticleAdmin(VersionAdmin):
             )
         )
         return services.editable_articles(request.user, queryset)
+
+    def get_urls(self):
+        # Before the admin's own: its "<path:object_id>/" would otherwise take "import/".
+        return admin_import.import_urls(self) + super().get_urls()
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
@@ -199,8 +204,15 @@ class ArticleAdmin(VersionAdmin):
         )
 
     def save_related(self, request, form, formsets, change):
+        # The mentions as stored before this save, to tell which ones the editor removed.
+        before_people, before_orgs = mentions.mentions_snapshot(form.instance)
         super().save_related(request, form, formsets, change)
         article = form.instance
+        if change:
+            mentions.record_unlinked(
+                article=article, before_people=before_people, before_orgs=before_orgs
+            )
+        mentions.link_mentions(article=article)
         reporter = getattr(request.user, "reporter", None)
         if not change and reporter is not None and not article.bylines.exists():
             # A reporter's new story carries their byline, so it stays theirs to edit.

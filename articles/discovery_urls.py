@@ -7,6 +7,8 @@ Included at the site root; the names are namespaced ``discovery:`` (for example
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
+import newsroom.converters  # noqa: F401  (registers <tagslug:>)
+
 from . import feeds
 from .search import SearchView
 from .sitemaps import SITEMAPS, NewsSitemap, robots_txt
@@ -20,8 +22,8 @@ urlpatterns = [
     path("feeds/atom/", feeds.StoriesAtomFeed(), name="feed_atom"),
     path("feeds/sections/<slug:slug>/rss/", feeds.SectionFeed(), name="section_feed_rss"),
     path("feeds/sections/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="section_feed_atom"),
-    path("feeds/tags/<str:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
-    path("feeds/tags/<str:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path("feeds/tags/<tagslug:slug>/rss/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("feeds/tags/<tagslug:slug>/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
     path("feeds/reporters/<slug:slug>/rss/", feeds.ReporterFeed(), name="reporter_feed_rss"),
     path("feeds/reporters/<slug:slug>/atom/", feeds.ReporterAtomFeed(), name="reporter_feed_atom"),
     # Sitemaps: an index, one file (or several, past 50,000 addresses) per kind of page, and the

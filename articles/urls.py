@@ -1,5 +1,7 @@
 from django.urls import path, re_path
 
+import newsroom.converters  # noqa: F401  (registers <tagslug:>)
+
 from . import preview, views
 
 app_name = "articles"
@@ -11,7 +13,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("stories/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
     path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
-    path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("tags/<tagslug:slug>/", views.TagView.as_view(), name="tag"),
     path("archive/", views.ArchiveIndexView.as_view(), name="archive"),
     re_path(rf"^archive/{YEAR}/$", views.ArchiveYearView.as_view(), name="archive_year"),
     re_path(rf"^archive/{YEAR}/{MONTH}/$", views.ArchiveMonthView.as_view(), name="archive_month"),

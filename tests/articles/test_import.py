@@ -516,3 +516,11 @@ def test_permissions_are_checked_again_whatever_the_form_says(client, seed):
 
     assert "may not add reporters" in response.content.decode()
     assert not Reporter.objects.filter(email="lingling@example.org").exists()
+
+
+def test_the_seed_story_is_recognised_when_its_wire_copy_comes_in_again(seed):
+    """The fixture carries the seed copy's fingerprint, so importing the same file skips it."""
+    out = io.StringIO()
+    call_command("import_article", str(SEED_SOURCE), stdout=out)
+    assert Article.objects.count() == 1
+    assert "skipped" in out.getvalue().lower()
