@@ -225,3 +225,11 @@ def test_bootstrap_site_keeps_edits_to_the_seed_story():
     run_bootstrap()
 
     assert Article.objects.get(slug=SEED_SLUG).headline == "Edited by the desk"
+
+
+def test_the_seed_story_is_recognised_when_its_wire_copy_comes_in_again(seed):
+    """The fixture carries the seed copy's fingerprint, so importing the same file skips it."""
+    out = io.StringIO()
+    call_command("import_article", str(SOURCE), stdout=out)
+    assert Article.objects.count() == 1
+    assert "skipped" in out.getvalue().lower()
