@@ -31,7 +31,13 @@ check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
+# The browser tests (tests/e2e) run when Chromium is found (CHROMIUM_PATH, default Debian's
+# /usr/bin/chromium) and are skipped otherwise, with a line saying so; E2E_REQUIRED=1 makes that
+# skip a failure (.ci/run sets it).
 test: check
+	@chromium="$${CHROMIUM_PATH:-/usr/bin/chromium}"; \
+	if command -v "$$chromium" >/dev/null; then echo "Browser tests (tests/e2e): Chromium at $$chromium"; \
+	else echo "Browser tests (tests/e2e) will be SKIPPED: no Chromium at $$chromium (apt-get install chromium, or set CHROMIUM_PATH)$${E2E_REQUIRED:+; E2E_REQUIRED is set, so that is a failure}"; fi
 	$(BIN)/pytest
 
 # The same suite on PostgreSQL (server on 127.0.0.1:5432, user postgres); pytest-django creates and

@@ -15,6 +15,8 @@ class AffiliationInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["name", "native_name", "description", "story_count"]
+    # Explicit: the annotated queryset below loses the model's ordering, and autocomplete pages it.
+    ordering = ["sort_name", "name"]
     search_fields = ["name", "native_name", "sort_name", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AffiliationInline]

@@ -11,6 +11,7 @@ REPORTER = {
                "add_organization", "change_organization", "view_affiliation", "add_affiliation",
                "change_affiliation"],
     "taggit": ["view_tag", "add_tag"],
+    "photos": ["view_image", "add_image", "change_image"],
 }
 # Editors edit everything, publish, schedule, unpublish, correct, and keep the site's structure.
 EDITOR = {
@@ -26,6 +27,7 @@ EDITOR = {
                "view_affiliation"],
     "taggit": ["add_tag", "change_tag", "view_tag", "delete_tag"],
     "newsroom": ["view_slughistory"],
+    "photos": ["view_image", "add_image", "change_image", "delete_image"],
 }  # fmt: skip
 ROLES = {"Reporter": REPORTER, "Editor": EDITOR}
 
@@ -63,6 +65,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("newsroom", "0001_initial"),
+        ("photos", "0002_upload_field"),
     ]
 
     operations = [migrations.RunPython(create_roles, remove_roles)]

@@ -525,4 +525,3 @@ def test_permissions_are_checked_again_whatever_the_form_says(client, seed):
 
     assert "may not add reporters" in response.content.decode()
     assert not Reporter.objects.filter(email="lingling@example.org").exists()
-
