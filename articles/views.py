@@ -7,8 +7,8 @@ where an object is found by slug, redirects the slugs it used to have (``newsroo
 
 from itertools import groupby
 
-from django.db.models import Count, F, Max, Prefetch, Window
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -47,27 +47,42 @@ class ListingMixin(ConditionalGetMixin, ForgivingPaginationMixin):
 def section_fronts(*, exclude: list[int], per_section: int = STORIES_PER_SECTION):
     """``[(section, [story, ...]), ...]``: each section's newest stories, sections in nav order.
 
-    One query for every section together (a window function numbers each section's stories), one
-    more for their bylines: the cost does not grow with the number of sections.
+    A window over every story would grow with the archive, and a query per section with the
+    sections. Instead each section row carries the ids of its newest few stories (correlated
+    subqueries, each a short walk down the section's listing index), then one query fetches those
+    stories and one their bylines.
     """
-    ranked = (
-        Article.objects.published()
-        .exclude(pk__in=exclude)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=F("section_id"),
-                order_by=[F("published_at").desc(), F("id").desc()],
-            )
+
+    def nth_newest(n):
+        newest = (
+            Article.objects.published()
+            .filter(section=OuterRef("pk"))
+            .exclude(pk__in=exclude)
+            .order_by("-published_at", "-id")
+            .values("pk")[n : n + 1]
         )
-        .filter(rank__lte=per_section)
-        .for_listing()
-        .order_by("section__order", "section__name", "section_id", "rank")
+        return Subquery(newest)
+
+    sections = list(
+        Section.objects.annotate(**{f"story_{n}": nth_newest(n) for n in range(per_section)})
     )
-    return [
-        (section, list(stories))
-        for section, stories in groupby(ranked, key=lambda story: story.section)
+    ids = [
+        story_id
+        for section in sections
+        for n in range(per_section)
+        if (story_id := getattr(section, f"story_{n}")) is not None
     ]
+    stories = {story.pk: story for story in Article.objects.filter(pk__in=ids).for_listing()}
+    fronts = []
+    for section in sections:
+        picked = [
+            stories[pk]
+            for n in range(per_section)
+            if (pk := getattr(section, f"story_{n}")) in stories
+        ]
+        if picked:
+            fronts.append((section, picked))
+    return fronts
 
 
 class HomeView(ListingMixin, ListView):
