@@ -6,7 +6,7 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
-        from . import cache, slugs
+        from . import cache, slugs, startup  # noqa: F401  (startup registers the deploy check)
 
         # Any change to what readers see makes every cached page fresh (newsroom/cache.py).
         cache.connect_signals()

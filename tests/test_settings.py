@@ -1,4 +1,5 @@
-"""Production settings: refuse to start without a secret key or host list, and pass Django's deploy check."""
+"""Production settings: refuse to serve without a secret key or host list, and pass Django's deploy
+check; commands that serve nothing still work on a bare checkout."""
 
 import os
 import secrets
@@ -26,18 +27,22 @@ SCRUBBED = {
 }
 
 
-def manage(*args, **env):
-    """Run manage.py in a fresh interpreter with the real settings and only the given variables."""
+def run(argv, env):
     clean = {key: value for key, value in os.environ.items() if key not in SCRUBBED}
     clean.update(DJANGO_SETTINGS_MODULE="newsroom.settings", **env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=PROJECT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, *argv], cwd=PROJECT, env=clean, capture_output=True, text=True, timeout=120
     )
+
+
+def manage(*args, **env):
+    """Run manage.py in a fresh interpreter with the real settings and only the given variables."""
+    return run(["manage.py", *args], env)
+
+
+def start_serving(**env):
+    """Load the WSGI application as gunicorn does, in a fresh interpreter."""
+    return run(["-c", "import newsroom.wsgi"], env)
 
 
 def production_secret():
@@ -51,19 +56,41 @@ def test_missing_secret_key_stops_start_up(secret):
     if secret is not None:
         env["SECRET_KEY"] = secret
 
-    result = manage("check", **env)
+    result = start_serving(**env)
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
 
+    deploy = manage("check", "--deploy", **env)
+    assert deploy.returncode != 0
+    assert "newsroom.E001" in deploy.stderr and "SECRET_KEY is not set" in deploy.stderr
+
 
 def test_missing_secret_key_stops_start_up_when_debug_is_not_set_at_all():
     """DEBUG is off unless someone turns it on, so the same refusal applies."""
-    result = manage("check", ALLOWED_HOSTS="news.example.org")
+    result = start_serving(ALLOWED_HOSTS="news.example.org")
 
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr.strip().splitlines()[-1]
+
+
+def test_runserver_refuses_too():
+    result = manage("runserver", "--noreload", "127.0.0.1:0", ALLOWED_HOSTS="news.example.org")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_commands_that_serve_nothing_run_on_a_bare_checkout(tmp_path):
+    """No variables (but a database of the test's own): developer tools such as makemigrations
+    still work."""
+    result = manage(
+        "makemigrations", "--check", "--dry-run", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3"
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 @pytest.mark.parametrize("hosts", [None, "", " , "], ids=["unset", "empty", "blank-items"])
@@ -73,7 +100,7 @@ def test_missing_allowed_hosts_stops_start_up(hosts):
     if hosts is not None:
         env["ALLOWED_HOSTS"] = hosts
 
-    result = manage("check", **env)
+    result = start_serving(**env)
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr

@@ -1,0 +1,47 @@
+"""What must be true before the site serves a single request, and the deploy check that says so.
+
+Settings never fall back to an unsafe default with DEBUG off; instead the serving entry points
+(wsgi.py, asgi.py, ``manage.py runserver``) call :func:`require_serving_settings`, which stops
+start-up naming the missing variable, and ``check --deploy`` reports the same as errors.
+"""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
+
+MESSAGES = {
+    "SECRET_KEY": "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+    "string (for local development, set DEBUG=1 instead).",
+    "ALLOWED_HOSTS": "ALLOWED_HOSTS is not set. Set it to the site's host names, comma-separated "
+    "(for example ALLOWED_HOSTS=news.example.org).",
+}
+
+
+def missing_serving_settings() -> list[str]:
+    """The names of the settings a site with DEBUG off cannot serve without."""
+    if settings.DEBUG:
+        return []
+    missing = []
+    try:
+        secret = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to hand out an empty key
+        secret = ""
+    if not secret:
+        missing.append("SECRET_KEY")
+    if not settings.ALLOWED_HOSTS:
+        missing.append("ALLOWED_HOSTS")
+    return missing
+
+
+def require_serving_settings() -> None:
+    missing = missing_serving_settings()
+    if missing:
+        raise ImproperlyConfigured(MESSAGES[missing[0]])
+
+
+@register(Tags.security, deploy=True)
+def check_serving_settings(app_configs, **kwargs):
+    return [
+        Error(MESSAGES[name], id=f"newsroom.E00{n}")
+        for n, name in enumerate(missing_serving_settings(), start=1)
+    ]
