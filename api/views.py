@@ -14,7 +14,6 @@ import functools
 import re
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Section, TaggedArticle
+from newsroom.pagination import RememberedCountPaginator, listing_key
 from people.models import Affiliation, Organization, Person, Reporter
 
 from . import openapi, serializers
@@ -148,7 +148,9 @@ def _since(raw: str) -> dt.datetime:
 def paginated(request, queryset, serialize, *, name: str) -> JsonResponse:
     number = _positive_int(request, "page", 1)
     size = _positive_int(request, "page_size", PAGE_SIZE, maximum=MAX_PAGE_SIZE)
-    paginator = Paginator(queryset, size)
+    paginator = RememberedCountPaginator(
+        queryset, size, count_key=listing_key(request, "page", "page_size")
+    )
     if number > paginator.num_pages:
         pages = f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}"
         raise BadRequest("page", f"page {number} does not exist; there are {pages}.")

@@ -2,7 +2,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -14,6 +14,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+
+from newsroom.cache import remembered
+from newsroom.pagination import RememberedCountPaginator
 
 from . import admin_import, mentions, presence, services
 from .forms import ArticleAdminForm
@@ -64,9 +67,37 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class StoryChangeList(ChangeList):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The results are fetched by now; what is left of the queryset is the date drill-down.
+        self.queryset = _RememberedYears(self.queryset)
+
     def get_queryset(self, request, exclude_parameters=None):
         # The list never shows the body: leave the largest column in the database.
         return super().get_queryset(request, exclude_parameters).defer("body")
+
+
+class _RememberedYears:
+    """The list's queryset, whose years (the date drill-down's first level, a DISTINCT over every
+    story: 250 ms on SQLite at 100,000 stories) are worked out once per content change."""
+
+    def __init__(self, queryset):
+        self._queryset = queryset
+
+    def __getattr__(self, name):
+        return getattr(self._queryset, name)
+
+    def datetimes(self, field_name, kind, *args, **kwargs):
+        def years():
+            return list(self._queryset.datetimes(field_name, kind, *args, **kwargs))
+
+        if kind != "year":
+            return self._queryset.datetimes(field_name, kind, *args, **kwargs)
+        try:
+            sql, params = self._queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        return remembered(f"admin-years:{field_name}:{sql}:{params!r}", years)
 
 
 @admin.register(Section)
@@ -128,6 +159,18 @@ class ArticleAdmin(VersionAdmin):
             },
         ),
     ]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """The list's total is counted once per content change: the query itself names the
+        filters, the search and the stories this user may edit, so it is the count's key."""
+        try:
+            sql, params = queryset.query.sql_with_params()
+            key = f"admin:{sql}:{params!r}"
+        except EmptyResultSet:
+            key = None
+        return RememberedCountPaginator(
+            queryset, per_page, orphans, allow_empty_first_page, count_key=key
+        )
 
     # Permissions, all checked on the server: the queryset hides what a user may not edit, and the
     # form refuses a status step they may not take, whatever the browser sends.

@@ -79,6 +79,27 @@ def current_generation(now: dt.datetime | None = None) -> int:
     return generation
 
 
+COUNT_KEY = "newsroom:count:{generation}:{digest}"
+
+
+def remembered(name: str, compute):
+    """``compute()``, kept in the cache until the content next changes.
+
+    For figures that only content changes can alter, such as how many stories a listing has: the
+    key carries the content generation, so any change (or a scheduled story's time coming) makes
+    the next request compute it afresh. ``name`` must say everything the figure depends on.
+    """
+    if not settings.COUNT_CACHE_SECONDS:
+        return compute()
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    key = COUNT_KEY.format(generation=current_generation(), digest=digest)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=settings.COUNT_CACHE_SECONDS)
+    return value
+
+
 def _cacheable_request(request) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False

@@ -167,6 +167,9 @@ CACHES = {
 # cached page fresh at once (newsroom/cache.py), so this only bounds memory, not staleness.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/preview/", "/healthz")
+# Totals that only content changes can alter (stories in a listing, pages of a sitemap) are counted
+# once per change and kept this long at most (0: counted on every request).
+COUNT_CACHE_SECONDS = int(os.environ.get("COUNT_CACHE_SECONDS", "3600"))
 
 # Content Security Policy (django-csp): nothing inline or from elsewhere on readers' pages.
 CONTENT_SECURITY_POLICY = {

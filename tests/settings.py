@@ -11,9 +11,10 @@ from newsroom.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 
-# Each test starts from an empty cache and sees its own writes: whole-page caching and login
-# lockouts are switched on only by the tests that are about them.
+# Each test starts from an empty cache and sees its own writes: whole-page caching, remembered
+# counts and login lockouts are switched on only by the tests that are about them.
 PAGE_CACHE_SECONDS = 0
+COUNT_CACHE_SECONDS = 0
 AXES_ENABLED = False
 STORAGES = {
     **STORAGES,  # noqa: F405

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import search as search_module
 from articles.models import Article
 from articles.search import (
     MAX_QUERY_LENGTH,
@@ -508,9 +509,9 @@ def test_the_search_index_follows_saves_from_a_fresh_start():
 # --- Cost ---------------------------------------------------------------------------------------
 
 
-# Established by running the page: count, the page of results, their bylines, the masthead's
-# sections.
-SEARCH_QUERIES = 4
+# Established by running the page: the candidates from the index, which of them are published,
+# the page of results, their bylines, the masthead's sections.
+SEARCH_QUERIES = 5
 
 
 def test_search_costs_a_fixed_number_of_queries(client, seed, django_assert_num_queries):
@@ -528,3 +529,17 @@ def test_search_costs_a_fixed_number_of_queries(client, seed, django_assert_num_
     assert len(response.context["articles"]) == 20
     with django_assert_num_queries(SEARCH_QUERIES):
         assert len(client.get(SEARCH, {"q": "Qianhai", "page": 2}).context["articles"]) == 6
+
+
+def test_a_very_common_word_ranks_only_the_newest_matches(client, db, monkeypatch):
+    """At 100,000 stories a word in most of them cannot all be ranked; the reader is told."""
+    monkeypatch.setattr(search_module, "MAX_CANDIDATES", 3)
+    stories = [ArticleFactory(headline=f"Harbour report {n}") for n in range(5)]
+    response = client.get(SEARCH, {"q": "harbour"})
+    assert [a.pk for a in response.context["articles"]] == [s.pk for s in reversed(stories[2:])]
+    summary = response.content.decode()
+    assert "More than 3 stories match “harbour”: the newest 3 are searched" in summary
+    # Narrowed to fewer matches than the window: every match, and the usual count.
+    response = client.get(SEARCH, {"q": "harbour report 1"})
+    assert [a.headline for a in response.context["articles"]] == ["Harbour report 1"]
+    assert "1 story found for “harbour report 1”" in response.content.decode()

@@ -157,8 +157,9 @@ def test_listing_lastmod_is_its_newest_story(client, seed):
 
 
 def test_sitemaps_are_split_so_no_file_passes_the_limit(client, db, monkeypatch):
-    """The limit is 50,000 addresses a file; shown here with 2."""
+    """The limit is 50,000 addresses a file (1,000 for stories); shown here with 2."""
     assert sitemaps.URLS_PER_FILE == 50_000
+    assert sitemaps.StorySitemap.limit == 1_000
     for kind in SITEMAPS.values():
         assert kind.limit <= 50_000
     monkeypatch.setattr(sitemaps.StorySitemap, "limit", 2)

@@ -1,6 +1,7 @@
 """Readers' pages come from the cache, and every kind of change makes them fresh at once."""
 
 import datetime as dt
+import os
 
 import pytest
 import time_machine
@@ -9,7 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Correction
-from tests.factories import ArticleFactory, BylineFactory, PersonFactory, SectionFactory
+from newsroom.cache import GENERATION_KEY
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    OrganizationFactory,
+    PersonFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +88,26 @@ def test_unpublishing_removes_the_story_from_cached_pages(client, commit):
     assert fetch(client, story.get_absolute_url())[0] == 404
 
 
+def test_publishing_a_draft_puts_it_on_every_cached_list(client, commit):
+    story = ArticleFactory(headline="Held back", status=Article.Status.DRAFT)
+    story.tags.add("harbour")
+    pages = ["/", story.section.get_absolute_url(), "/tags/harbour/", "/feeds/rss/"]
+    for url in pages:
+        assert "Held back" not in fetch(client, url)[2], url
+        assert fetch(client, url)[1] == "hit", url
+
+    def publish():
+        story.status = Article.Status.PUBLISHED
+        story.save()
+
+    commit(publish)
+    for url in pages:
+        status, state, html = fetch(client, url)
+        assert state == "miss", url
+        assert "Held back" in html, url
+    assert fetch(client, story.get_absolute_url())[0] == 200
+
+
 def test_a_scheduled_story_appears_on_cached_pages_at_its_time(client):
     now = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(now, tick=False):
@@ -107,6 +135,38 @@ def test_renaming_a_person_refreshes_their_page_and_stories(client, commit):
     commit(rename)
     for url in (person.get_absolute_url(), story.get_absolute_url()):
         assert "New Name" in fetch(client, url)[2], url
+
+
+@pytest.mark.parametrize("kind", ["organization", "reporter", "tag", "section"])
+def test_renaming_refreshes_its_own_page_and_the_stories_showing_it(client, commit, kind):
+    story = ArticleFactory()
+    if kind == "organization":
+        thing = OrganizationFactory(name="Old Name")
+        story.mentioned_organizations.add(thing)
+    elif kind == "reporter":
+        thing = BylineFactory(article=story, reporter__name="Old Name").reporter
+    elif kind == "tag":
+        story.tags.add("Old Name")
+        thing = story.tags.get()
+    else:
+        thing = story.section
+        thing.name = "Old Name"
+        thing.save()
+    own_page = f"/tags/{thing.slug}/" if kind == "tag" else thing.get_absolute_url()
+    pages = [own_page, story.get_absolute_url()]
+    for url in pages:
+        assert "Old Name" in fetch(client, url)[2], url
+        assert fetch(client, url)[1] == "hit", url
+
+    def rename():
+        thing.name = "New Name"
+        thing.save()
+
+    commit(rename)
+    for url in pages:
+        status, state, html = fetch(client, url)
+        assert (status, state) == (200, "miss"), url
+        assert "New Name" in html and "Old Name" not in html, url
 
 
 @pytest.mark.parametrize(
@@ -150,6 +210,30 @@ def test_other_changes_refresh_the_story_page(client, commit, change):
     assert marker in html
 
 
+def test_listing_totals_are_counted_once_per_change(client, settings, commit):
+    """Page counts ("Page 1 of 2") come from the cache until the content changes."""
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.COUNT_CACHE_SECONDS = 600
+    section = SectionFactory()
+    ArticleFactory.create_batch(19, section=section)
+    url = section.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert "Page 1 of" not in html  # twenty a page: one page, no pagination
+    assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+
+    commit(lambda: ArticleFactory(section=section, headline="The twentieth"))
+    assert "Page 1 of" not in client.get(url).content.decode()
+    now = dt.datetime.now(dt.UTC)
+    commit(lambda: ArticleFactory(section=section, published_at=now + dt.timedelta(hours=1)))
+    assert "Page 1 of" not in client.get(url).content.decode()
+    # The scheduled story counts from its time, with no change to move the generation on.
+    with time_machine.travel(now + dt.timedelta(hours=1, seconds=1), tick=False):
+        assert "Page 1 of 2" in client.get(url).content.decode()
+        assert "Page 2 of 2" in client.get(f"{url}?page=2").content.decode()
+
+
 def test_staff_and_previews_are_never_cached(client, superuser):
     story = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
     client.force_login(superuser)
@@ -174,3 +258,67 @@ def test_the_site_works_with_the_cache_switched_off(client, settings):
     response = client.get("/")
     assert response.status_code == 200
     assert response.get("X-Cache") is None
+
+
+# The Redis server CI uses; REDIS_URL (set for the PostgreSQL pass in .ci/run) runs every test of
+# this file on it. Without REDIS_URL this test still uses a local server when one answers.
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def redis_cache():
+    from django.core.cache.backends.redis import RedisCache
+
+    other_worker = RedisCache(REDIS_URL, {})
+    try:
+        other_worker.get("newsroom:ping")
+    except Exception as error:  # noqa: BLE001 - any connection failure means no server
+        if os.environ.get("REDIS_URL"):
+            raise
+        pytest.skip(f"no Redis server at {REDIS_URL} ({error}); CI sets REDIS_URL and runs this")
+    return other_worker
+
+
+def test_with_redis_every_worker_shares_the_pages_and_the_generation(client, settings, commit):
+    other_worker = redis_cache()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    cache.clear()
+    story = ArticleFactory(headline="Shared headline")
+    assert fetch(client, "/")[1] == "miss"
+    assert fetch(client, "/")[1] == "hit"
+    # Another process (a second gunicorn worker) sees the same generation and the stored page.
+    generation = other_worker.get(GENERATION_KEY)
+    assert generation == cache.get(GENERATION_KEY)
+    stored = [key for key in other_worker._cache.get_client().keys("*newsroom:page:*")]
+    assert len(stored) == 1
+
+    def edit():
+        story.headline = "Edited headline"
+        story.save()
+
+    commit(edit)
+    assert other_worker.get(GENERATION_KEY) == generation + 1
+    status, state, html = fetch(client, "/")
+    assert (status, state) == (200, "miss")
+    assert "Edited headline" in html
+    cache.clear()
+
+
+def test_the_editors_story_list_counts_once_per_change(admin_client, settings, commit):
+    """The admin list's total and its years are remembered, and a new story moves both."""
+    settings.COUNT_CACHE_SECONDS = 600
+    ArticleFactory.create_batch(2, published_at=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
+    ArticleFactory(published_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC))
+    url = "/admin/articles/article/"
+    admin_client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = admin_client.get(url).content.decode()
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "COUNT(" not in sql and "DISTINCT" not in sql, sql
+    assert "3 articles" in html and "?published_at__year=2025" in html
+
+    commit(lambda: ArticleFactory(published_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)))
+    html = admin_client.get(url).content.decode()
+    assert "4 articles" in html
+    assert "?published_at__year=2025" in html and "?published_at__year=2026" in html
