@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.html import strip_tags
 
-from people.models import Organization, Person
+from people.models import Organization, Person, split_aliases
 
 from .models import Article
 
@@ -60,14 +60,26 @@ def find_mentions(
 
     ``people`` and ``organizations`` default to everyone the newsroom knows.
     """
+    # Everyone the newsroom knows is read as plain rows (no model objects): hundreds of people
+    # for each story imported add up. Only those found are loaded, at the end.
+    known = []
     if people is None:
-        people = Person.objects.only("pk", "name", "native_name", "aliases")
+        rows = Person.objects.values_list("pk", "name", "native_name", "aliases")
+        known += [
+            ((Person, pk), [name, native, *split_aliases(aliases)])
+            for pk, name, native, aliases in rows
+        ]
+    else:
+        known += [((Person, person), person_names(person)) for person in people]
     if organizations is None:
-        organizations = Organization.objects.only("pk", "name", "short_name", "aliases")
-    candidates = [(person, person_names(person)) for person in people]
-    candidates += [
-        (organization, organization_names(organization)) for organization in organizations
-    ]
+        rows = Organization.objects.values_list("pk", "name", "short_name", "aliases")
+        known += [
+            ((Organization, pk), [name, short, *split_aliases(aliases)])
+            for pk, name, short, aliases in rows
+        ]
+    else:
+        known += [((Organization, org), organization_names(org)) for org in organizations]
+    candidates = known
 
     spans: list[tuple[int, int, int]] = []  # (start, end, index into candidates)
     for index, (_, names) in enumerate(candidates):
@@ -92,10 +104,14 @@ def find_mentions(
         if not inside_longer and (index not in first_seen or start < first_seen[index]):
             first_seen[index] = start
     found = [candidates[index][0] for index in sorted(first_seen, key=first_seen.get)]
-    return (
-        [obj for obj in found if isinstance(obj, Person)],
-        [obj for obj in found if isinstance(obj, Organization)],
-    )
+    return _objects(found, Person), _objects(found, Organization)
+
+
+def _objects(found, model) -> list:
+    """The found people (or organizations), as objects, in the order found."""
+    ids = [ref for kind, ref in found if kind is model and not isinstance(ref, model)]
+    loaded = model.objects.in_bulk(ids) if ids else {}
+    return [ref if isinstance(ref, model) else loaded[ref] for kind, ref in found if kind is model]
 
 
 @transaction.atomic
