@@ -6,7 +6,7 @@ start-up naming the missing variable, and ``check --deploy`` reports the same as
 """
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 MESSAGES = {
@@ -44,4 +44,23 @@ def check_serving_settings(app_configs, **kwargs):
     return [
         Error(MESSAGES[name], id=f"newsroom.E00{n}")
         for n, name in enumerate(missing_serving_settings(), start=1)
+    ]
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    """Cached pages are only refreshed everywhere if every worker process shares the cache."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    caching = settings.PAGE_CACHE_SECONDS or settings.COUNT_CACHE_SECONDS
+    if settings.DEBUG or not caching or not backend.endswith("LocMemCache"):
+        return []
+    return [
+        Warning(
+            "Readers' pages are cached in each worker process's own memory: a story changed "
+            "through one worker stays as it was on the pages the other workers keep, for up to "
+            "PAGE_CACHE_SECONDS.",
+            hint="Set REDIS_URL so that every worker shares one cache (or serve with a single "
+            "worker process, or set PAGE_CACHE_SECONDS=0 and COUNT_CACHE_SECONDS=0).",
+            id="newsroom.W001",
+        )
     ]

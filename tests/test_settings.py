@@ -24,6 +24,9 @@ SCRUBBED = {
     "SECURE_HSTS_PRELOAD",
     "BEHIND_TLS_PROXY",
     "DATABASE_URL",
+    "REDIS_URL",
+    "PAGE_CACHE_SECONDS",
+    "COUNT_CACHE_SECONDS",
 }
 
 
@@ -117,12 +120,24 @@ def test_production_settings_pass_the_deploy_check():
         DEBUG="0",
         SECRET_KEY=production_secret(),
         ALLOWED_HOSTS="news.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     output = result.stdout + result.stderr
 
     assert result.returncode == 0, output
     assert "WARNING" not in output, output
     assert "System check identified no issues" in output, output
+
+
+def test_deploy_check_warns_when_workers_would_not_share_the_cache():
+    """Without Redis each gunicorn worker caches pages alone, and a change made through one worker
+    would not refresh the others' pages: the deploy check says so, and what to do."""
+    settings = {"DEBUG": "0", "SECRET_KEY": production_secret(), "ALLOWED_HOSTS": "example.org"}
+    output = "".join(manage("check", "--deploy", **settings).stderr)
+    assert "newsroom.W001" in output and "REDIS_URL" in output, output
+
+    quiet = manage("check", "--deploy", PAGE_CACHE_SECONDS="0", COUNT_CACHE_SECONDS="0", **settings)
+    assert "newsroom.W001" not in quiet.stdout + quiet.stderr
 
 
 def test_local_development_runs_without_any_secrets():
