@@ -4,11 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from newsroom.links import slug_url
 from newsroom.models import DemoData
 from people.models import Organization, Person, Reporter, SlugNaturalKeyManager
 
@@ -38,7 +38,7 @@ class Section(DemoData):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return slug_url("articles:section", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -214,7 +214,7 @@ class Article(DemoData):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("articles:article", kwargs={"slug": self.slug})
+        return slug_url("articles:article", self.slug)
 
     @property
     def is_scheduled(self) -> bool:

@@ -75,12 +75,6 @@ class StorySitemap(RememberedSitemap):
             .order_by("-published_at", "-id")
         )
 
-    def location(self, item):
-        # The story's address without a reverse() for each of thousands of stories.
-        if not hasattr(self, "_prefix"):
-            self._prefix = reverse("articles:article", kwargs={"slug": "-"})[:-2]
-        return f"{self._prefix}{item.slug}/"
-
     def lastmod(self, item):
         return story_lastmod(item)
 

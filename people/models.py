@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
+from newsroom.links import slug_url
 from newsroom.models import DemoData
 
 
@@ -75,7 +75,7 @@ class Person(DemoData):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("people:person", kwargs={"slug": self.slug})
+        return slug_url("people:person", self.slug)
 
     @property
     def alias_list(self) -> list[str]:
@@ -134,7 +134,7 @@ class Organization(DemoData):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("people:organization", kwargs={"slug": self.slug})
+        return slug_url("people:organization", self.slug)
 
     @property
     def alias_list(self) -> list[str]:
@@ -239,4 +239,4 @@ class Reporter(DemoData):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return reverse("people:reporter", kwargs={"slug": self.slug})
+        return slug_url("people:reporter", self.slug)

@@ -8,14 +8,18 @@ from django.utils.safestring import mark_safe
 
 from articles.html import sanitize_html
 from articles.models import Section
+from newsroom.cache import remembered
 
 register = template.Library()
 
 
 @register.inclusion_tag("components/section_nav.html")
 def section_nav(current=None):
-    """The masthead's list of sections: one query, whatever the page."""
-    return {"sections": list(Section.objects.all()), "current": current}
+    """The masthead's list of sections: one query per content change, whatever the page."""
+    return {
+        "sections": remembered("section-nav", lambda: list(Section.objects.all())),
+        "current": current,
+    }
 
 
 @register.filter
