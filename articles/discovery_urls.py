@@ -11,7 +11,7 @@ import newsroom.converters  # noqa: F401  (registers <tagslug:>)
 
 from . import feeds
 from .search import SearchView
-from .sitemaps import SITEMAPS, NewsSitemap, robots_txt
+from .sitemaps import SITEMAPS, NewsSitemap, robots_txt, sitemap_file
 
 app_name = "discovery"
 
@@ -34,12 +34,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "discovery:sitemap_section"},
         name="sitemap",
     ),
-    path(
-        "sitemap-<slug:section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": SITEMAPS, "template_name": "sitemaps/sitemap.xml"},
-        name="sitemap_section",
-    ),
+    path("sitemap-<slug:section>.xml", sitemap_file, name="sitemap_section"),
     path(
         "news-sitemap.xml",
         sitemap_views.sitemap,

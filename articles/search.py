@@ -54,6 +54,7 @@ The matched words are marked with ``<mark>`` in Python (:func:`highlight`), afte
 light suffix-stripping match that approximates the databases' stemming.
 """
 
+import functools
 import html
 import re
 from collections import defaultdict
@@ -158,32 +159,28 @@ def _pg_tsquery(terms: list[str]) -> tuple[str, list[str]]:
     return "(" + " && ".join(parts) + ")", params
 
 
-def _candidates(terms: list[str], using: str) -> dict[int, float] | None:
-    """The newest MAX_CANDIDATES stories (of any status) matching every term, and one more if
-    there are more, with their rank (higher is better), from the index alone; None on a database
-    without one."""
-    vendor = connections[using].vendor
+def _candidate_sql(terms: list[str], vendor: str) -> tuple[str, list] | None:
+    """SQL for the newest MAX_CANDIDATES stories (of any status) matching every term, and one
+    more if there are more, as (story_id, search_rank), higher ranks better; None on a database
+    without an index. Ranking inside the index scan costs milliseconds for 1,000 stories; ranking
+    each story with a MATCH of its own took seconds for a common word."""
     if vendor == "sqlite":
         weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
-        # bm25() is lower for better matches. Ranking inside the MATCH scan costs 8 ms for 1,000
-        # stories; ranking each story with a MATCH of its own took seconds for a common word.
-        sql = (
-            f"SELECT rowid, -bm25({TABLE}, {weights}) FROM {TABLE} WHERE {TABLE} MATCH %s "
-            f"ORDER BY rowid DESC LIMIT {MAX_CANDIDATES + 1}"
+        # bm25() is lower for better matches.
+        return (
+            f"SELECT rowid AS story_id, -bm25({TABLE}, {weights}) AS search_rank FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s ORDER BY rowid DESC LIMIT {MAX_CANDIDATES + 1}",
+            [_fts5_match(terms)],
         )
-        params = [_fts5_match(terms)]
-    elif vendor == "postgresql":
+    if vendor == "postgresql":
         tsquery, params = _pg_tsquery(terms)
-        sql = (
-            f"SELECT article_id, ts_rank(document, {tsquery}) FROM {TABLE} "
-            f"WHERE document @@ {tsquery} ORDER BY article_id DESC LIMIT {MAX_CANDIDATES + 1}"
+        return (
+            f"SELECT article_id AS story_id, ts_rank(document, {tsquery}) AS search_rank "
+            f"FROM {TABLE} WHERE document @@ {tsquery} "
+            f"ORDER BY article_id DESC LIMIT {MAX_CANDIDATES + 1}",
+            params * 2,
         )
-        params = params * 2
-    else:
-        return None
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+    return None
 
 
 class Results(list):
@@ -202,8 +199,8 @@ def ranked_ids(terms: list[str], queryset=None) -> Results:
     queryset = Article.objects.published() if queryset is None else queryset
     if not terms:
         return Results()
-    candidates = _candidates(terms, queryset.db)
-    if candidates is None:
+    candidate_sql = _candidate_sql(terms, connections[queryset.db].vendor)
+    if candidate_sql is None:
         # Any other database: every word in the headline, standfirst or body; newest first.
         for term in terms:
             queryset = queryset.filter(
@@ -213,14 +210,25 @@ def ranked_ids(terms: list[str], queryset=None) -> Results:
             )
         ids = queryset.order_by("-published_at", "-id").values_list("pk", flat=True)
         return Results(ids[:MAX_CANDIDATES])
+    sql, params = candidate_sql
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        candidates = dict(cursor.fetchall())
     results = Results()
     if len(candidates) > MAX_CANDIDATES:
         results.more = True
-        del candidates[min(candidates)]
+        candidates.pop(min(candidates))
     if candidates:
-        rows = queryset.filter(pk__in=list(candidates)).values_list("pk", "published_at")
-        ranked = sorted(rows, key=lambda row: (-candidates[row[0]], -row[1].timestamp(), -row[0]))
-        results.extend(pk for pk, _ in ranked)
+        # Which of them readers may see, newest first; then best first (the sort is stable, so
+        # stories that rank the same stay newest first). The candidates are named by the same
+        # subquery, not by a list of 1,000 ids: SQLite then looks each one up by its key rather
+        # than walking every published story.
+        story = f"{Article._meta.db_table}.{Article._meta.pk.column}"
+        newest = queryset.extra(
+            where=[f"{story} IN (SELECT story_id FROM ({sql}) AS candidates)"], params=params
+        ).order_by("-published_at", "-id")
+        ids = [pk for pk in newest.values_list("pk", flat=True) if pk in candidates]
+        results.extend(sorted(ids, key=lambda pk: -candidates[pk]))
     return results
 
 
@@ -251,6 +259,17 @@ def _light_stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=256)
+def _stem_words(stems: frozenset[str]) -> re.Pattern:
+    """Whole words that may have one of these stems: each starts with the stem less its last
+    letter ("compan" for "company", to catch "companies"). Only those are stemmed, not every word
+    of a story's body."""
+    starts = sorted({stem[:-1] for stem in stems}, key=len, reverse=True)
+    return re.compile(
+        rf"(?<![^\W_])(?:{'|'.join(re.escape(start) for start in starts)})[^\W_]*", re.IGNORECASE
+    )
+
+
 def _match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     if any(t not in _COMMON_WORDS for t in terms):
         terms = [t for t in terms if t not in _COMMON_WORDS]
@@ -261,7 +280,11 @@ def _match_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
         spans += [m.span() for m in pattern.finditer(text)]
     stems = {_light_stem(t) for t in terms if not _is_cjk(t)}
     if stems:
-        spans += [m.span() for m in _WORD.finditer(text) if _light_stem(m.group()) in stems]
+        spans += [
+            m.span()
+            for m in _stem_words(frozenset(stems)).finditer(text)
+            if _light_stem(m.group()) in stems
+        ]
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:

@@ -17,10 +17,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Exists, Max, OuterRef, Subquery
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
@@ -31,6 +34,7 @@ from people.models import Organization, Person, Reporter
 from .feeds import xml_text
 from .models import Article, Section
 
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 URLS_PER_FILE = 50_000
 # 1,000 story addresses a file (WordPress makes 2,000): a file is made in about 30 ms at any size
 # of archive, and 100,000 stories are 100 files.
@@ -199,6 +203,34 @@ class NewsSitemap(Sitemap):
                 "title": xml_text(story.headline),
             }
         return urls
+
+
+@require_safe
+def sitemap_file(request, section):
+    """One file of one kind's sitemap (``?p=`` for the next): written directly, not through a
+    template, as a file of 1,000 stories took 30 ms through Django's sitemap template."""
+    if section not in SITEMAPS:
+        raise Http404(f"No sitemap of {section!r}.")
+    sitemap = SITEMAPS[section]()
+    try:
+        page = sitemap.paginator.page(request.GET.get("p", 1))
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404(f"No page {request.GET.get('p')!r} of the {section} sitemap.") from error
+    site = f"{sitemap.get_protocol(request.scheme)}://{request.get_host()}"
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
+    newest = None
+    for item in page.object_list:
+        lastmod = sitemap.lastmod(item)
+        line = f"<url><loc>{escape(site + sitemap.location(item))}</loc>"
+        if lastmod:
+            newest = max(newest, lastmod) if newest else lastmod
+            line += f"<lastmod>{timezone.localtime(lastmod).isoformat()}</lastmod>"
+        lines.append(line + "</url>\n")
+    lines.append("</urlset>\n")
+    response = HttpResponse("".join(lines), content_type="application/xml")
+    if newest:
+        response["Last-Modified"] = http_date(newest.timestamp())
+    return response
 
 
 @require_safe
