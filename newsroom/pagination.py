@@ -43,13 +43,21 @@ class ForgivingPaginationMixin(MultipleObjectMixin):
 
     paginate_by = 20
     paginator_class = RememberedCountPaginator
+    # The total, when the view has already counted it (remembered_count).
+    known_count = None
+
+    def count_key(self) -> str:
+        return listing_key(self.request, self.page_kwarg)
+
+    def remembered_count(self, queryset) -> int:
+        """How many rows ``queryset`` has, remembered as the paginator would remember it."""
+        return remembered(f"count:{self.count_key()}", queryset.count)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(
-            queryset,
-            page_size,
-            allow_empty_first_page=True,
-            count_key=listing_key(self.request, self.page_kwarg),
+            queryset, page_size, allow_empty_first_page=True, count_key=self.count_key()
         )
+        if self.known_count is not None:
+            paginator.count = self.known_count
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()

@@ -6,23 +6,21 @@ conditional GET, JSON-LD of their own, and old slugs redirected.
 
 from django.views.generic import ListView
 
-from articles.models import Article
-from articles.views import ListingMixin
+from articles.views import LinkedStoriesMixin
 from newsroom import structured_data
 from newsroom.slugs import SlugSubjectMixin
 
 from .models import Affiliation, Organization, Person, Reporter
 
 
-class ReporterView(SlugSubjectMixin, ListingMixin, ListView):
+class ReporterView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
     """A reporter's page: who they are and their published stories, newest first."""
 
     template_name = "people/reporter_detail.html"
     context_object_name = "articles"
     subject_queryset = Reporter.objects.select_related("photo")
 
-    def get_queryset(self):
-        return Article.objects.published().filter(bylines__reporter=self.subject).for_listing()
+    story_link = "bylines__reporter"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -32,15 +30,14 @@ class ReporterView(SlugSubjectMixin, ListingMixin, ListView):
         )
 
 
-class PersonView(SlugSubjectMixin, ListingMixin, ListView):
+class PersonView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
     """A person's page: their roles and the published stories that mention them."""
 
     template_name = "people/person_detail.html"
     context_object_name = "articles"
     subject_queryset = Person.objects.select_related("photo")
 
-    def get_queryset(self):
-        return Article.objects.published().filter(mentioned_people=self.subject).for_listing()
+    story_link = "mentioned_people"
 
     def get_context_data(self, **kwargs):
         affiliations = list(self.subject.affiliations.select_related("organization"))
@@ -52,17 +49,14 @@ class PersonView(SlugSubjectMixin, ListingMixin, ListView):
         )
 
 
-class OrganizationView(SlugSubjectMixin, ListingMixin, ListView):
+class OrganizationView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
     """An organization's page: its parent, its own bodies, its people and the stories about it."""
 
     template_name = "people/organization_detail.html"
     context_object_name = "articles"
     subject_queryset = Organization.objects.select_related("parent")
 
-    def get_queryset(self):
-        return (
-            Article.objects.published().filter(mentioned_organizations=self.subject).for_listing()
-        )
+    story_link = "mentioned_organizations"
 
     def get_context_data(self, **kwargs):
         organization = self.subject
