@@ -22,7 +22,7 @@ from newsroom.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
 from newsroom.pagination import ForgivingPaginationMixin
 from newsroom.slugs import SlugSubjectMixin, old_slug_redirect
 
-from .models import Article, Byline, Section
+from .models import Article, Byline, Section, TaggedArticle
 
 # On the front page, each section's newest stories not already shown above them.
 STORIES_PER_SECTION = 3
@@ -46,7 +46,7 @@ class ListingMixin(ConditionalGetMixin, ForgivingPaginationMixin):
 
 
 # A subject with more published stories than this is listed by walking the newest stories.
-DENSE_SUBJECT = 1_000
+DENSE_SUBJECT = 300
 
 
 class LinkedStoriesMixin(ListingMixin):
@@ -68,9 +68,22 @@ class LinkedStoriesMixin(ListingMixin):
         linked = stories.filter(**{self.story_link: self.subject})
         self.known_count = self.remembered_count(linked)
         if self.known_count > DENSE_SUBJECT and connections[stories.db].vendor == "sqlite":
-            link = Article.objects.filter(pk=OuterRef("pk"), **{self.story_link: self.subject})
+            model, story_field, subject_field = LINK_TABLES[self.story_link]
+            link = model.objects.filter(
+                **{story_field: OuterRef("pk"), subject_field: self.subject}
+            )
             linked = stories.filter(Exists(link))
         return linked.for_listing()
+
+
+# For the walk: the table linking stories to each kind of subject, its field for the story and
+# its field for the subject, so that each story costs one look into that table's unique index.
+LINK_TABLES = {
+    "tags": (TaggedArticle, "content_object", "tag"),
+    "bylines__reporter": (Byline, "article", "reporter"),
+    "mentioned_people": (Article.mentioned_people.through, "article", "person"),
+    "mentioned_organizations": (Article.mentioned_organizations.through, "article", "organization"),
+}
 
 
 def section_fronts(*, exclude: list[int], per_section: int = STORIES_PER_SECTION):
