@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from articles.html import sanitize_html
+from newsroom.links import slug_url
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
@@ -26,12 +27,16 @@ class Links:
 
     def __init__(self, request):
         self.request = request
+        # Scheme and host, worked out once: a page of 100 stories has some 2,000 links.
+        self.origin = request.build_absolute_uri("/")[:-1]
 
     def absolute(self, path: str) -> str:
+        if path.startswith("/") and not path.startswith("//"):
+            return self.origin + path
         return self.request.build_absolute_uri(path)
 
     def api(self, name: str, *, slug: str | None = None, query: dict | None = None) -> str:
-        path = reverse(f"api:{name}", kwargs={"slug": slug} if slug is not None else None)
+        path = slug_url(f"api:{name}", slug) if slug is not None else reverse(f"api:{name}")
         if query:
             path += "?" + urlencode(query)
         return self.absolute(path)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from newsroom.cache import remembered
+from newsroom.links import slug_urls
 from newsroom.pagination import RememberedCountPaginator
 from people.models import Organization, Person, Reporter
 
@@ -73,11 +74,17 @@ class StorySitemap(RememberedSitemap):
     limit = STORIES_PER_FILE
 
     def items(self):
+        # Plain rows, not stories: a file is a thousand of them.
         return (
             Article.objects.published()
-            .only("slug", "published_at", "updated_at")
             .order_by("-published_at", "-id")
+            .values_list("slug", "published_at", "updated_at", named=True)
         )
+
+    def location(self, item):
+        if not hasattr(self, "_story_url"):
+            self._story_url = slug_urls("articles:article")
+        return self._story_url(item.slug)
 
     def lastmod(self, item):
         return story_lastmod(item)
@@ -218,13 +225,13 @@ def sitemap_file(request, section):
         raise Http404(f"No page {request.GET.get('p')!r} of the {section} sitemap.") from error
     site = f"{sitemap.get_protocol(request.scheme)}://{request.get_host()}"
     lines = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
-    newest = None
+    newest, zone = None, timezone.get_current_timezone()
     for item in page.object_list:
         lastmod = sitemap.lastmod(item)
         line = f"<url><loc>{escape(site + sitemap.location(item))}</loc>"
         if lastmod:
             newest = max(newest, lastmod) if newest else lastmod
-            line += f"<lastmod>{timezone.localtime(lastmod).isoformat()}</lastmod>"
+            line += f"<lastmod>{lastmod.astimezone(zone).isoformat()}</lastmod>"
         lines.append(line + "</url>\n")
     lines.append("</urlset>\n")
     response = HttpResponse("".join(lines), content_type="application/xml")

@@ -30,10 +30,21 @@ def _route(name: str) -> tuple[str, str]:
 
 def slug_url(name: str, slug: str) -> str:
     """``reverse(name, kwargs={"slug": slug})`` for a pattern whose only argument is a slug."""
-    if not _SLUG.match(slug or ""):
-        return reverse(name, kwargs={"slug": slug})  # let reverse() refuse or quote it
+    return slug_urls(name)(slug)
+
+
+def slug_urls(name: str):
+    """A function making the addresses of pattern ``name`` from slugs, for many at once (a
+    sitemap file): the script prefix is read once."""
     before, after = _route(name)
-    return f"{get_script_prefix()}{before}{quote(slug, safe=SAFE)}{after}"
+    head = f"{get_script_prefix()}{before}"
+
+    def make(slug: str) -> str:
+        if not _SLUG.match(slug or ""):
+            return reverse(name, kwargs={"slug": slug})  # let reverse() refuse or quote it
+        return f"{head}{quote(slug, safe=SAFE)}{after}"
+
+    return make
 
 
 @receiver(setting_changed)
