@@ -62,24 +62,19 @@ def find_mentions(
     """
     # Everyone the newsroom knows is read as plain rows (no model objects): hundreds of people
     # for each story imported add up. Only those found are loaded, at the end.
-    known = []
-    if people is None:
-        rows = Person.objects.values_list("pk", "name", "native_name", "aliases")
-        known += [
-            ((Person, pk), [name, native, *split_aliases(aliases)])
-            for pk, name, native, aliases in rows
-        ]
-    else:
-        known += [((Person, person), person_names(person)) for person in people]
-    if organizations is None:
-        rows = Organization.objects.values_list("pk", "name", "short_name", "aliases")
-        known += [
-            ((Organization, pk), [name, short, *split_aliases(aliases)])
-            for pk, name, short, aliases in rows
-        ]
-    else:
-        known += [((Organization, org), organization_names(org)) for org in organizations]
-    candidates = known
+    candidates = []
+    for model, given, second_name, names_of in (
+        (Person, people, "native_name", person_names),
+        (Organization, organizations, "short_name", organization_names),
+    ):
+        if given is None:
+            rows = model.objects.values_list("pk", "name", second_name, "aliases")
+            candidates += [
+                ((model, pk), [name, second, *split_aliases(aliases)])
+                for pk, name, second, aliases in rows
+            ]
+        else:
+            candidates += [((model, obj), names_of(obj)) for obj in given]
 
     spans: list[tuple[int, int, int]] = []  # (start, end, index into candidates)
     for index, (_, names) in enumerate(candidates):
