@@ -47,7 +47,9 @@ class ForgivingPaginationMixin(MultipleObjectMixin):
     known_count = None
 
     def count_key(self) -> str:
-        return listing_key(self.request, self.page_kwarg)
+        # What these pages list depends on their address alone (no filters in the query string),
+        # so other parameters a reader adds make no new cache entries.
+        return self.request.path
 
     def remembered_count(self, queryset) -> int:
         """How many rows ``queryset`` has, remembered as the paginator would remember it."""
