@@ -90,6 +90,11 @@ def editor_button(page, name):
     return body_editor(page).locator(f"button[data-name='{name}']")
 
 
+def next_frame(page):
+    """Wait until the page has drawn its next frame (what the editor deferred to it has run)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+
+
 def success_message(page):
     return page.locator("ul.messagelist li.success")
 
