@@ -22,7 +22,7 @@ install: $(BIN)/.installed
 
 serve: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py bootstrap_site
+	$(BIN)/python manage.py bootstrap_site --address $(HOST)
 	$(BIN)/python manage.py runserver $(HOST)
 
 check: install

@@ -180,9 +180,9 @@ def test_loading_the_seed_twice_changes_nothing():
     assert first["articles.Byline"] == 1
 
 
-def run_bootstrap():
+def run_bootstrap(**options):
     out = io.StringIO()
-    call_command("bootstrap_site", stdout=out)
+    call_command("bootstrap_site", stdout=out, **options)
     return out.getvalue()
 
 
@@ -197,6 +197,14 @@ def test_bootstrap_site_loads_the_seed_and_creates_an_editor(client):
     password = re.search(r"with password: (\S+)", output).group(1)
     assert client.login(username="editor", password=password)
     assert client.get("/admin/").status_code == 200
+    assert "Log in at http://127.0.0.1:8000/admin/ as editor" in output
+
+
+def test_bootstrap_site_prints_the_login_address_where_the_site_is_served(db):
+    """``make serve HOST=...`` passes its address on, so the printed login link is the real one."""
+    output = run_bootstrap(address="localhost:9001")
+
+    assert "Log in at http://localhost:9001/admin/ as editor" in output
 
 
 def test_bootstrap_site_run_again_leaves_everything_alone(client):

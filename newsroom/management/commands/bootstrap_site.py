@@ -22,8 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor", help="The editor account's login name.")
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help="Where the site is served (host:port), for the login address printed at the end.",
+        )
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, address, **options):
         if Article.objects.filter(slug=SEED_SLUG).exists():
             self.stdout.write("The seed story is already here; left as it is.")
         else:
@@ -42,7 +47,7 @@ class Command(BaseCommand):
             editor.groups.add(Group.objects.get(name="Editor"))
         self.stdout.write(
             self.style.SUCCESS(f"Created the editor account “{username}”.")
-            + f"\n  Log in at http://127.0.0.1:8000/admin/ as {username} with password: {password}"
+            + f"\n  Log in at http://{address}/admin/ as {username} with password: {password}"
             + "\n  The password is shown only this once; change it in the admin if you lose it "
             "(python manage.py changepassword " + username + ")."
         )
