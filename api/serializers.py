@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from articles.html import sanitize_html
-from newsroom.links import slug_url
+from newsroom.links import absolute_url, slug_url
 
 
 def timestamp(value: dt.datetime | None) -> str | None:
@@ -23,17 +23,14 @@ def timestamp(value: dt.datetime | None) -> str | None:
 
 
 class Links:
-    """Absolute links for one request, so a tool can follow them from any host the site answers on."""
+    """Absolute links on the site's configured address (``SITE_URL``), whatever host the request
+    came to: a cached response keeps its links for every later reader."""
 
     def __init__(self, request):
         self.request = request
-        # Scheme and host, worked out once: a page of 100 stories has some 2,000 links.
-        self.origin = request.build_absolute_uri("/")[:-1]
 
     def absolute(self, path: str) -> str:
-        if path.startswith("/") and not path.startswith("//"):
-            return self.origin + path
-        return self.request.build_absolute_uri(path)
+        return absolute_url(path)
 
     def api(self, name: str, *, slug: str | None = None, query: dict | None = None) -> str:
         path = slug_url(f"api:{name}", slug) if slug is not None else reverse(f"api:{name}")

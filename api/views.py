@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Section, TaggedArticle
+from newsroom.cache import cache_query_parameters, canonical_query
 from newsroom.pagination import RememberedCountPaginator, listing_key
 from people.models import Affiliation, Organization, Person, Reporter
 
@@ -30,6 +31,7 @@ from . import openapi, serializers
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+PAGINATION = ("page", "page_size")
 # Filters on the story list: query parameter -> the lookup it filters on, by slug.
 ARTICLE_FILTERS = {
     "section": "section__slug",
@@ -156,6 +158,12 @@ def paginated(request, queryset, serialize, *, name: str) -> JsonResponse:
         raise BadRequest("page", f"page {number} does not exist; there are {pages}.")
     page = paginator.page(number)
     links = serializers.Links(request)
+    # The page cache keeps this answer only for its one spelling: filters as sent, page and
+    # page_size only when not the default, and never an answer "since" a moment (any moment can
+    # be asked for, so each would be one more entry).
+    canonical = [(name, value) for name, value in request.GET.items() if name in ARTICLE_FILTERS]
+    canonical += [("page", str(number))] if number > 1 else []
+    canonical += [("page_size", str(size))] if size != PAGE_SIZE else []
 
     def link(to: int | None) -> str | None:
         if to is None:
@@ -164,7 +172,7 @@ def paginated(request, queryset, serialize, *, name: str) -> JsonResponse:
         query["page"] = to
         return links.absolute(f"{reverse(f'api:{name}')}?{query.urlencode()}")
 
-    return json_response(
+    response = json_response(
         {
             "count": paginator.count,
             "page": number,
@@ -175,6 +183,8 @@ def paginated(request, queryset, serialize, *, name: str) -> JsonResponse:
             "results": [serialize(obj, links) for obj in page.object_list],
         }
     )
+    response.canonical_query = None if "since" in request.GET else canonical_query(canonical)
+    return response
 
 
 def _published_with(**lookup) -> Exists:
@@ -257,6 +267,7 @@ def openapi_document(request):
 
 
 @api_view
+@cache_query_parameters(*PAGINATION, *ARTICLE_FILTERS, "since")
 def article_list(request):
     queryset = article_queryset()
     for parameter, lookup in ARTICLE_FILTERS.items():
@@ -280,6 +291,7 @@ def article_detail(request, slug):
 
 
 @api_view
+@cache_query_parameters(*PAGINATION)
 def reporter_list(request):
     queryset = reporter_queryset().filter(_published_with(bylines__reporter=OuterRef("pk")))
     return paginated(request, queryset, serializers.reporter, name="reporters")
@@ -293,6 +305,7 @@ def reporter_detail(request, slug):
 
 
 @api_view
+@cache_query_parameters(*PAGINATION)
 def person_list(request):
     queryset = person_queryset().filter(_published_with(mentioned_people=OuterRef("pk")))
     return paginated(request, queryset, serializers.person, name="people")
@@ -306,6 +319,7 @@ def person_detail(request, slug):
 
 
 @api_view
+@cache_query_parameters(*PAGINATION)
 def organization_list(request):
     queryset = organization_queryset().filter(
         _published_with(mentioned_organizations=OuterRef("pk"))
@@ -323,6 +337,7 @@ def organization_detail(request, slug):
 
 
 @api_view
+@cache_query_parameters(*PAGINATION)
 def section_list(request):
     queryset = Section.objects.order_by("order", "name", "pk")
     return paginated(request, queryset, serializers.section, name="sections")
@@ -336,6 +351,7 @@ def section_detail(request, slug):
 
 
 @api_view
+@cache_query_parameters(*PAGINATION)
 def tag_list(request):
     on_published = TaggedArticle.objects.filter(
         tag=OuterRef("pk"), content_object__in=Article.objects.published()

@@ -8,6 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 import newsroom.converters  # noqa: F401  (registers <tagslug:>)
+from newsroom.links import site_request
 
 from . import feeds
 from .search import SearchView
@@ -30,14 +31,14 @@ urlpatterns = [
     # Google News sitemap of the last two days.
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        site_request(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "discovery:sitemap_section"},
         name="sitemap",
     ),
     path("sitemap-<slug:section>.xml", sitemap_file, name="sitemap_section"),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        site_request(sitemap_views.sitemap),
         {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),

@@ -20,6 +20,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+from newsroom.links import SiteRequest
 from people.models import Reporter
 
 from .html import sanitize_html
@@ -69,6 +70,10 @@ class StoriesFeed(Feed):
 
     feed_type = StoryRssFeed
 
+    def __call__(self, request, *args, **kwargs):
+        # Django's feed view makes its absolute links from the request's host: give it the site's.
+        return super().__call__(SiteRequest(request), *args, **kwargs)
+
     @property
     def language(self):
         return settings.LANGUAGE_CODE
@@ -89,8 +94,14 @@ class StoriesFeed(Feed):
     def title(self, obj):
         return xml_text(settings.SITE_NAME)
 
+    def about(self, obj) -> str:
+        """What the feed holds, as plain text (names in it are the editors' own words)."""
+        return f"The latest stories from {settings.SITE_NAME}."
+
     def description(self, obj):
-        return xml_text(f"The latest stories from {settings.SITE_NAME}.")
+        # Feed readers show an RSS description as HTML: a name like "<script>" is escaped first,
+        # as every item's summary is.
+        return xml_text(escape(self.about(obj)))
 
     def link(self, obj):
         return reverse("articles:home")
@@ -139,7 +150,8 @@ class StoriesAtomFeed(StoriesFeed):
     feed_type = StoryAtomFeed
 
     def subtitle(self, obj):
-        return self.description(obj)
+        # An Atom subtitle is plain text by definition, so it is not escaped twice.
+        return xml_text(self.about(obj))
 
 
 class SectionFeed(StoriesFeed):
@@ -152,8 +164,8 @@ class SectionFeed(StoriesFeed):
     def title(self, obj):
         return xml_text(f"{obj.name} — {settings.SITE_NAME}")
 
-    def description(self, obj):
-        return xml_text(f"The latest {obj.name} stories from {settings.SITE_NAME}.")
+    def about(self, obj):
+        return f"The latest {obj.name} stories from {settings.SITE_NAME}."
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -173,8 +185,8 @@ class TagFeed(StoriesFeed):
     def title(self, obj):
         return xml_text(f"{obj.name} — {settings.SITE_NAME}")
 
-    def description(self, obj):
-        return xml_text(f"The latest stories about {obj.name} from {settings.SITE_NAME}.")
+    def about(self, obj):
+        return f"The latest stories about {obj.name} from {settings.SITE_NAME}."
 
     def link(self, obj):
         return reverse("articles:tag", kwargs={"slug": obj.slug})
@@ -194,8 +206,8 @@ class ReporterFeed(StoriesFeed):
     def title(self, obj):
         return xml_text(f"{obj.name} — {settings.SITE_NAME}")
 
-    def description(self, obj):
-        return xml_text(f"The latest stories by {obj.name} for {settings.SITE_NAME}.")
+    def about(self, obj):
+        return f"The latest stories by {obj.name} for {settings.SITE_NAME}."
 
     def link(self, obj):
         return obj.get_absolute_url()

@@ -1,10 +1,11 @@
 """Story previews: staff see unpublished stories as readers will, and can share a signed link.
 
-A signed link carries the story's id and a short fingerprint of its text (headline, standfirst and
-body), signed with a timestamp. It stops working when it is older than
-``settings.PREVIEW_LINK_MAX_AGE`` seconds (48 hours unless set) or as soon as the story's text
-changes, so a link never shows words the editor did not mean to share. Changes that leave the text
-alone (tags, section, status, bylines) keep it valid.
+A signed link carries the story's id, the time it was last saved (which every save moves on) and
+a short fingerprint of its text, signed with a timestamp. It opens the story exactly as it was saved when
+the link was made, before publication, and nothing else: it stops working when it is older than
+``settings.PREVIEW_LINK_MAX_AGE`` seconds (48 hours unless set), at the story's next save (of any
+field: changing the text back does not bring an old link back), and once the story is published
+or withdrawn, for good. The story form always offers a fresh link for the story as saved.
 """
 
 import datetime as dt
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core import signing
 from django.db.models import Q
-from django.http import Http404, HttpResponseGone
+from django.http import Http404, HttpResponseGone, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -27,6 +28,8 @@ from .services import editable_articles
 from .views import ArticleDetailView, story_page_queryset
 
 SALT = "newsroom.preview"
+# A shared link previews a story on its way to readers; once published or withdrawn, it is dead.
+PREVIEWABLE = (Article.Status.DRAFT, Article.Status.REVIEW)
 DEFAULT_MAX_AGE = 48 * 3600
 # Joins the text fields before hashing, so moving words between fields changes the fingerprint.
 _TEXT_SEPARATOR = "\x1f"
@@ -37,7 +40,16 @@ class PreviewLinkError(Exception):
 
 
 class PreviewLinkInvalid(PreviewLinkError):
-    """Not a link this site made, altered, for a story that is gone, or the story's text changed."""
+    """Not a link this site made, altered, for a story that is gone, saved again, published or
+    withdrawn since."""
+
+
+class PreviewLinkSuperseded(PreviewLinkInvalid):
+    """A genuine link to a story that has since been published or withdrawn."""
+
+    def __init__(self, message: str, article: Article):
+        super().__init__(message)
+        self.article = article
 
 
 class PreviewLinkExpired(PreviewLinkError):
@@ -65,6 +77,12 @@ def text_fingerprint(article: Article) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def saved_stamp(article: Article) -> str:
+    """When the story was last saved, to the microsecond, as a short word."""
+    saved = article.modified_at or article.created_at
+    return signing.b62_encode(int(saved.timestamp() * 1_000_000)) if saved else "0"
+
+
 def _signer() -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=SALT)
 
@@ -72,7 +90,7 @@ def _signer() -> signing.TimestampSigner:
 def make_token(article: Article) -> str:
     if article.pk is None:
         raise ValueError("An unsaved story has no preview link.")
-    return _signer().sign(f"{article.pk}.{text_fingerprint(article)}")
+    return _signer().sign(f"{article.pk}.{saved_stamp(article)}.{text_fingerprint(article)}")
 
 
 def signed_preview_path(article: Article) -> str:
@@ -101,16 +119,19 @@ def read_token(token: str, *, max_age: int | None = None) -> PreviewLink:
         raise PreviewLinkExpired(str(exc)) from exc
     except signing.BadSignature as exc:
         raise PreviewLinkInvalid(str(exc)) from exc
-    # The signature is good, so the token is exactly "<pk>.<fingerprint>:<timestamp>:<signature>".
+    # The signature is good, so the token is "<pk>.<saved>.<fingerprint>:<timestamp>:<signature>".
     timestamp = token.rsplit(signer.sep, 2)[1]
     issued_at = dt.datetime.fromtimestamp(signing.b62_decode(timestamp), tz=dt.UTC)
-    pk, _, fingerprint = value.partition(".")
+    pk, _, rest = value.partition(".")
+    saved, _, fingerprint = rest.partition(".")
     try:
         article = story_page_queryset(Article.objects.all()).get(pk=int(pk))
     except (ValueError, Article.DoesNotExist) as exc:
         raise PreviewLinkInvalid("No such story.") from exc
-    if fingerprint != text_fingerprint(article):
-        raise PreviewLinkInvalid("The story's text has changed since the link was made.")
+    if article.status not in PREVIEWABLE:
+        raise PreviewLinkSuperseded("The story has been published or withdrawn since.", article)
+    if saved != saved_stamp(article) or fingerprint != text_fingerprint(article):
+        raise PreviewLinkInvalid("The story has been saved again since the link was made.")
     return PreviewLink(
         article=article,
         issued_at=issued_at,
@@ -187,6 +208,11 @@ class SignedPreviewView(PreviewMixin, ArticleDetailView):
             self.link = read_token(kwargs["token"])
         except PreviewLinkExpired:
             return HttpResponseGone(format_html(EXPIRED_PAGE, site_name=settings.SITE_NAME))
+        except PreviewLinkSuperseded as exc:
+            # Once readers can see the story, the link leads to it; the preview itself is dead.
+            if Article.objects.published().filter(pk=exc.article.pk).exists():
+                return HttpResponseRedirect(exc.article.get_absolute_url())
+            raise Http404("This preview link is no longer valid.") from exc
         except PreviewLinkInvalid as exc:
             raise Http404("This preview link is not valid.") from exc
         return super().get(request, *args, **kwargs)

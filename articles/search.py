@@ -334,6 +334,10 @@ def excerpt(text: str, terms: list[str], *, before: int = 80, length: int = 240)
 class SearchView(ForgivingPaginationMixin, ListView):
     """``/search/?q=``: published stories matching the words, best first, twenty a page."""
 
+    # Every query is a page of its own: served fresh, never kept in the page cache (any made-up
+    # word would otherwise be one more entry).
+    cache_query_parameters = ("q", "page")
+
     template_name = "articles/search.html"
     context_object_name = "articles"
 

@@ -27,8 +27,8 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from newsroom.cache import remembered
-from newsroom.links import slug_urls
+from newsroom.cache import cache_query_parameters, remembered
+from newsroom.links import absolute_url, slug_urls
 from newsroom.pagination import RememberedCountPaginator
 from people.models import Organization, Person, Reporter
 
@@ -212,6 +212,7 @@ class NewsSitemap(Sitemap):
         return urls
 
 
+@cache_query_parameters("p")
 @require_safe
 def sitemap_file(request, section):
     """One file of one kind's sitemap (``?p=`` for the next): written directly, not through a
@@ -223,7 +224,7 @@ def sitemap_file(request, section):
         page = sitemap.paginator.page(request.GET.get("p", 1))
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404(f"No page {request.GET.get('p')!r} of the {section} sitemap.") from error
-    site = f"{sitemap.get_protocol(request.scheme)}://{request.get_host()}"
+    site = settings.SITE_URL
     lines = ['<?xml version="1.0" encoding="UTF-8"?>\n', f'<urlset xmlns="{SITEMAP_NS}">\n']
     newest, zone = None, timezone.get_current_timezone()
     for item in page.object_list:
@@ -235,6 +236,7 @@ def sitemap_file(request, section):
         lines.append(line + "</url>\n")
     lines.append("</urlset>\n")
     response = HttpResponse("".join(lines), content_type="application/xml")
+    response.canonical_query = f"p={page.number}" if page.number > 1 else ""
     if newest:
         response["Last-Modified"] = http_date(newest.timestamp())
     return response
@@ -249,7 +251,7 @@ def robots_txt(request):
         "Disallow: /preview/",
         f"Disallow: {reverse('discovery:search')}",
         "",
-        f"Sitemap: {request.build_absolute_uri(reverse('discovery:sitemap'))}",
-        f"Sitemap: {request.build_absolute_uri(reverse('discovery:news_sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('discovery:sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('discovery:news_sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

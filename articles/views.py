@@ -19,6 +19,7 @@ from taggit.models import Tag
 
 from newsroom import structured_data
 from newsroom.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
+from newsroom.links import absolute_url
 from newsroom.pagination import ForgivingPaginationMixin
 from newsroom.slugs import SlugSubjectMixin, old_slug_redirect
 
@@ -30,27 +31,40 @@ STORIES_PER_SECTION = 3
 
 def canonical_url(request, page_obj=None) -> str:
     """This page's one address: no query string but the page number, and none for page 1."""
-    url = request.build_absolute_uri(request.path)
+    url = absolute_url(request.path)
     if page_obj is not None and page_obj.number > 1:
         url = f"{url}?page={page_obj.number}"
     return url
 
 
 class ListingMixin(ConditionalGetMixin, ForgivingPaginationMixin):
-    """A paginated list of stories: validators from the stories shown, and its canonical address."""
+    """A paginated list of stories: validators from the stories shown, and its canonical address.
+
+    Only ``?page=`` changes what it shows, and the page cache keeps a page only when it was asked
+    for by its own number (``?page=2``; page 1 without one).
+    """
+
+    cache_query_parameters = ("page",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["canonical_url"] = canonical_url(self.request, context.get("page_obj"))
         return context
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        page = context.get("page_obj")
+        response.canonical_query = f"page={page.number}" if page and page.number > 1 else ""
+        return response
+
 
 # A subject with more published stories than this is listed by walking the newest stories.
 DENSE_SUBJECT = 300
 
 
-class LinkedStoriesMixin(ListingMixin):
-    """The published stories linked to ``self.subject`` through ``story_link`` (a lookup from a
+class LinkedStoriesMixin(SlugSubjectMixin, ListingMixin):
+    """A page about one subject found by its slug (``SlugSubjectMixin``), listing the published
+    stories linked to ``self.subject`` through ``story_link`` (a lookup from a
     story: "tags", "bylines__reporter", "mentioned_people"...), newest first.
 
     Two plans give the same rows. A join reads every link the subject has and sorts them: for a
@@ -63,6 +77,12 @@ class LinkedStoriesMixin(ListingMixin):
 
     story_link = ""
 
+    def get_subject_queryset(self):
+        # A tag, reporter, person or organization has a page once a published story carries it:
+        # before that its page (or an old address's redirect) would confirm the name to anyone
+        # who guessed the address.
+        return super().get_subject_queryset().filter(in_published(self.story_link))
+
     def get_queryset(self):
         stories = Article.objects.published()
         linked = stories.filter(**{self.story_link: self.subject})
@@ -74,6 +94,13 @@ class LinkedStoriesMixin(ListingMixin):
             )
             linked = stories.filter(Exists(link))
         return linked.for_listing()
+
+
+def in_published(lookup: str, ref: str = "pk") -> Exists:
+    """For annotating people and organizations shown beside a page's subject: whether a
+    published story mentions them (``lookup``, e.g. "mentioned_people"), so that a page links
+    only to pages that exist for readers."""
+    return Exists(Article.objects.published().filter(**{lookup: OuterRef(ref)}))
 
 
 # For the walk: the table linking stories to each kind of subject, its field for the story and
@@ -239,7 +266,7 @@ class SectionView(SlugSubjectMixin, ListingMixin, ListView):
         return super().get_context_data(section=self.subject, **kwargs)
 
 
-class TagView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
+class TagView(LinkedStoriesMixin, ListView):
     template_name = "articles/tag_detail.html"
     context_object_name = "articles"
     subject_queryset = Tag.objects.all()

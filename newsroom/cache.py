@@ -14,11 +14,14 @@ private.
 
 import datetime as dt
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 GENERATION_KEY = "newsroom:content-generation"
@@ -120,8 +123,59 @@ def _cacheable_response(response) -> bool:
     )
 
 
+def cache_query_parameters(*names: str):
+    """Name the query parameters that change what a function view shows (for a class-based view,
+    set ``cache_query_parameters`` on the class). Any other parameter is ignored: the page is
+    served and stored as if it had not been sent."""
+
+    def decorate(view):
+        view.cache_query_parameters = names
+        return view
+
+    return decorate
+
+
+def canonical_query(pairs) -> str:
+    """Query parameters in one spelling, for cache keys and for a view's ``canonical_query``."""
+    return urlencode(sorted(pairs))
+
+
+def _query_parameters(request) -> tuple[str, ...] | None:
+    """What the view behind this address declares it reads; None where no view answers."""
+    try:
+        view = resolve(request.path_info).func
+    except Resolver404:
+        return None
+    return getattr(getattr(view, "view_class", view), "cache_query_parameters", ())
+
+
+def _used_query(request, parameters) -> str:
+    """The request's query reduced to ``parameters``; the others are taken off the request, so
+    the page made for it is the one every reader of that address gets (an API page's next link
+    does not carry someone's ``?utm_id=``)."""
+    kept = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name in parameters
+        for value in values
+    ]
+    query = canonical_query(kept)
+    if len(kept) != sum(len(values) for values in request.GET.lists()):
+        request.GET = QueryDict(query)
+        request.META["QUERY_STRING"] = query
+    return query
+
+
 class PublicPageCacheMiddleware:
-    """Serve readers' pages from the cache; see the module docstring for what stays fresh."""
+    """Serve readers' pages from the cache; see the module docstring for what stays fresh.
+
+    A page is kept under its path and the query parameters its view declares
+    (:func:`cache_query_parameters`); others are ignored. A page is stored only when the request
+    asked for it in its one spelling (the view's ``response.canonical_query``; ``?page=1``,
+    ``?page=abc`` or a search are served but not stored), so no stream of made-up addresses can
+    fill the cache. The Host header is checked against ALLOWED_HOSTS before anything is served:
+    a refused host gets its 400 even for a page that is in the cache.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -129,14 +183,19 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not _cacheable_request(request):
             return self.get_response(request)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        request.get_host()  # DisallowedHost (a 400) for a host the site does not answer to
+        parameters = _query_parameters(request)
+        if parameters is None:
+            return self.get_response(request)
+        query = _used_query(request, parameters)
+        digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
         key = PAGE_KEY.format(generation=current_generation(), digest=digest)
         response = cache.get(key)
         if response is not None:
             response["X-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if _cacheable_response(response):
+        if _cacheable_response(response) and getattr(response, "canonical_query", "") == query:
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)

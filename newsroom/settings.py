@@ -38,6 +38,13 @@ if not ALLOWED_HOSTS and DEBUG:
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# The site's public address (scheme and host, e.g. https://news.example.org): every absolute
+# address the site hands out (canonical links, feeds, sitemaps, JSON-LD, the API, preview links)
+# is made from it, never from the Host header a request happens to carry. Required with DEBUG off.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL and DEBUG:
+    SITE_URL = "http://127.0.0.1:8000"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -156,12 +163,21 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # The name readers see in the masthead and page titles.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 
-# The cache: local memory by default; Redis (shared by every worker) when REDIS_URL is set.
+# The cache, shared by every process that serves or writes (gunicorn workers, manage.py commands):
+# Redis when REDIS_URL is set (what production runs, and the only choice for more than one
+# machine); otherwise files in CACHE_DIR, which every process on this machine shares, so a story
+# withdrawn through one worker or an import disappears from the pages every worker serves.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_DIR = Path(os.environ.get("CACHE_DIR") or BASE_DIR / ".cache")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "newsroom.filecache.SharedFileCache",
+        "LOCATION": str(CACHE_DIR),
+        # Bounded: past this many entries the oldest third is dropped (page and count entries).
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
+    }
 }
 # Readers' pages are cached this many seconds (0 turns it off); any content change makes every
 # cached page fresh at once (newsroom/cache.py), so this only bounds memory, not staleness.
@@ -194,8 +210,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-if env_bool("BEHIND_TLS_PROXY"):
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address, for the lockout: REMOTE_ADDR, or behind TRUSTED_PROXY_HOPS proxies (1 with
+# BEHIND_TLS_PROXY) the address the outermost trusted proxy put in X-Forwarded-For.
+TRUSTED_PROXY_HOPS = int(
+    os.environ.get("TRUSTED_PROXY_HOPS") or (1 if env_bool("BEHIND_TLS_PROXY") else 0)
+)
+AXES_CLIENT_IP_CALLABLE = "newsroom.client_address.client_address"
 
 # Signed preview links handed to people without an account stop working after this many seconds.
 PREVIEW_LINK_MAX_AGE = int(os.environ.get("PREVIEW_LINK_MAX_AGE", 48 * 3600))

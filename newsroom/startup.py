@@ -5,6 +5,8 @@ Settings never fall back to an unsafe default with DEBUG off; instead the servin
 start-up naming the missing variable, and ``check --deploy`` reports the same as errors.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
@@ -14,7 +16,21 @@ MESSAGES = {
     "string (for local development, set DEBUG=1 instead).",
     "ALLOWED_HOSTS": "ALLOWED_HOSTS is not set. Set it to the site's host names, comma-separated "
     "(for example ALLOWED_HOSTS=news.example.org).",
+    "SITE_URL": "SITE_URL is not set, or is not an address like https://news.example.org (a scheme "
+    "and a host, nothing after them). Every absolute link the site hands out is made from it.",
 }
+
+
+def site_url_is_valid(value: str) -> bool:
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not parts.path.strip("/")
+        and not parts.query
+        and not parts.fragment
+        and "@" not in parts.netloc
+    )
 
 
 def missing_serving_settings() -> list[str]:
@@ -30,6 +46,8 @@ def missing_serving_settings() -> list[str]:
         missing.append("SECRET_KEY")
     if not settings.ALLOWED_HOSTS:
         missing.append("ALLOWED_HOSTS")
+    if not site_url_is_valid(settings.SITE_URL):
+        missing.append("SITE_URL")
     return missing
 
 
@@ -42,8 +60,8 @@ def require_serving_settings() -> None:
 @register(Tags.security, deploy=True)
 def check_serving_settings(app_configs, **kwargs):
     return [
-        Error(MESSAGES[name], id=f"newsroom.E00{n}")
-        for n, name in enumerate(missing_serving_settings(), start=1)
+        Error(MESSAGES[name], id=f"newsroom.E00{list(MESSAGES).index(name) + 1}")
+        for name in missing_serving_settings()
     ]
 
 

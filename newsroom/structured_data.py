@@ -1,9 +1,10 @@
 """Structured data (schema.org JSON-LD) and sharing tags for the public pages.
 
 Each builder returns plain dicts and lists, ready for the ``json_ld`` template filter, which does
-the escaping. Every address is absolute, made with ``request.build_absolute_uri`` so the site needs
-no configured domain. Builders read only what the page's view has already fetched (``.all()`` on
-prefetched relations), so structured data never adds a query.
+the escaping. Every address is absolute, made from the configured ``SITE_URL``
+(``newsroom.links.absolute_url``), never from the request's host. Builders read only what the
+page's view has already fetched (``.all()`` on prefetched relations), so structured data never
+adds a query.
 
 The picture of a story is decided in one place, ``article_image`` (and its crops,
 ``article_image_crops``): the JSON-LD ``image``, the
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from newsroom.links import absolute_url
 from photos.renditions import sharing_urls
 
 SCHEMA = "https://schema.org"
@@ -28,7 +30,7 @@ LOGO_SIZE = 256  # pixels, square
 
 
 def absolute(request, path: str) -> str:
-    return request.build_absolute_uri(path)
+    return absolute_url(path)
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -111,14 +113,17 @@ def person_ref(person, request) -> dict:
     )
 
 
-def organization_ref(organization, request) -> dict:
+def organization_ref(organization, request, *, linked: bool = True) -> dict:
+    """``linked=False`` for an organization that has no page for readers yet (no published story
+    mentions it): its name, and no address."""
+    address = absolute(request, organization.get_absolute_url()) if linked else None
     return _compact(
         {
             "@type": "Organization",
-            "@id": absolute(request, organization.get_absolute_url()) + "#organization",
+            "@id": f"{address}#organization" if address else None,
             "name": organization.name,
             "alternateName": organization.short_name,
-            "url": absolute(request, organization.get_absolute_url()),
+            "url": address,
         }
     )
 
@@ -221,7 +226,7 @@ def person_page(person, affiliations, request) -> dict:
     """schema.org ``Person`` for a person's page: current roles as ``affiliation`` and ``jobTitle``."""
     current = [affiliation for affiliation in affiliations if affiliation.is_current]
     titles = list(dict.fromkeys(a.title[:1].upper() + a.title[1:] for a in current))
-    organizations = list({a.organization.pk: a.organization for a in current}.values())
+    organizations = {a.organization.pk: a for a in current}.values()
     data = person_ref(person, request)
     return _compact(
         {
@@ -232,7 +237,12 @@ def person_page(person, affiliations, request) -> dict:
                 for name in [person.native_name, *person.alias_list]
                 if name and name != person.name
             ],
-            "affiliation": [organization_ref(org, request) for org in organizations],
+            "affiliation": [
+                organization_ref(
+                    a.organization, request, linked=getattr(a, "organization_public", True)
+                )
+                for a in organizations
+            ],
             "jobTitle": titles,
         }
     )
@@ -253,9 +263,18 @@ def organization_page(organization, children, request) -> dict:
             "description": organization.description,
             "sameAs": organization.website,
             "parentOrganization": (
-                organization_ref(organization.parent, request) if organization.parent else None
+                organization_ref(
+                    organization.parent,
+                    request,
+                    linked=getattr(organization, "parent_public", True),
+                )
+                if organization.parent
+                else None
             ),
-            "subOrganization": [organization_ref(child, request) for child in children],
+            "subOrganization": [
+                organization_ref(child, request, linked=getattr(child, "public", True))
+                for child in children
+            ],
         }
     )
 

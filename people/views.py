@@ -6,14 +6,13 @@ conditional GET, JSON-LD of their own, and old slugs redirected.
 
 from django.views.generic import ListView
 
-from articles.views import LinkedStoriesMixin
+from articles.views import LinkedStoriesMixin, in_published
 from newsroom import structured_data
-from newsroom.slugs import SlugSubjectMixin
 
 from .models import Affiliation, Organization, Person, Reporter
 
 
-class ReporterView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
+class ReporterView(LinkedStoriesMixin, ListView):
     """A reporter's page: who they are and their published stories, newest first."""
 
     template_name = "people/reporter_detail.html"
@@ -30,7 +29,7 @@ class ReporterView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
         )
 
 
-class PersonView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
+class PersonView(LinkedStoriesMixin, ListView):
     """A person's page: their roles and the published stories that mention them."""
 
     template_name = "people/person_detail.html"
@@ -40,7 +39,11 @@ class PersonView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
     story_link = "mentioned_people"
 
     def get_context_data(self, **kwargs):
-        affiliations = list(self.subject.affiliations.select_related("organization"))
+        affiliations = list(
+            self.subject.affiliations.select_related("organization").annotate(
+                organization_public=in_published("mentioned_organizations", "organization")
+            )
+        )
         return super().get_context_data(
             person=self.subject,
             affiliations=affiliations,
@@ -49,23 +52,28 @@ class PersonView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
         )
 
 
-class OrganizationView(SlugSubjectMixin, LinkedStoriesMixin, ListView):
+class OrganizationView(LinkedStoriesMixin, ListView):
     """An organization's page: its parent, its own bodies, its people and the stories about it."""
 
     template_name = "people/organization_detail.html"
     context_object_name = "articles"
-    subject_queryset = Organization.objects.select_related("parent")
+    subject_queryset = Organization.objects.select_related("parent").annotate(
+        parent_public=in_published("mentioned_organizations", "parent")
+    )
 
     story_link = "mentioned_organizations"
 
     def get_context_data(self, **kwargs):
         organization = self.subject
-        children = list(organization.children.all())
+        children = list(
+            organization.children.annotate(public=in_published("mentioned_organizations"))
+        )
         return super().get_context_data(
             organization=organization,
             children=children,
             affiliations=Affiliation.objects.filter(organization=organization)
             .select_related("person")
+            .annotate(person_public=in_published("mentioned_people", "person"))
             .order_by("person__sort_name", "order"),
             structured_data=[
                 structured_data.organization_page(organization, children, self.request)

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from newsroom.settings import *  # noqa: E402,F403
@@ -23,3 +24,12 @@ STORAGES = {
 # Static files straight from the apps (no collectstatic before tests), looked up per request.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+if CACHES["default"]["BACKEND"] == "newsroom.filecache.SharedFileCache":  # noqa: F405
+    # The default shared file cache, in a folder of this run's own (nothing kept between runs).
+    import atexit
+    import shutil
+    import tempfile
+
+    CACHE_DIR = tempfile.mkdtemp(prefix="newsroom-test-cache-")
+    CACHES = {"default": {**CACHES["default"], "LOCATION": CACHE_DIR}}  # noqa: F405
+    atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)

@@ -9,6 +9,7 @@ from newsroom.models import SlugHistory
 from people.models import Organization, Person, Reporter
 from tests.factories import (
     ArticleFactory,
+    BylineFactory,
     OrganizationFactory,
     PersonFactory,
     ReporterFactory,
@@ -162,6 +163,19 @@ def test_reloading_the_fixture_leaves_no_history(seed):
     assert not SlugHistory.objects.exists()
 
 
+def in_a_published_story(obj):
+    """People, organizations and reporters have pages once a published story carries them."""
+    if isinstance(obj, Section):
+        return
+    story = ArticleFactory()
+    if isinstance(obj, Person):
+        story.mentioned_people.add(obj)
+    elif isinstance(obj, Organization):
+        story.mentioned_organizations.add(obj)
+    else:
+        BylineFactory(article=story, reporter=obj, order=0)
+
+
 @pytest.mark.parametrize(
     "factory, prefix",
     [
@@ -173,6 +187,7 @@ def test_reloading_the_fixture_leaves_no_history(seed):
 )
 def test_sections_and_people_keep_their_old_addresses(client, db, factory, prefix):
     obj = factory(slug="old-name")
+    in_a_published_story(obj)
     rename(obj, "new-name")
 
     assert_moved(client, f"{prefix}old-name/", f"{prefix}new-name/")
@@ -182,8 +197,10 @@ def test_sections_and_people_keep_their_old_addresses(client, db, factory, prefi
 def test_old_slugs_are_kept_per_kind(client, db):
     """A person's old slug does not send readers to an organization that once had the same one."""
     person = PersonFactory(slug="ccpit")
+    in_a_published_story(person)
     rename(person, "someone-else")
     organization = OrganizationFactory(slug="china-council")
+    in_a_published_story(organization)
     rename(organization, "ccpit-council")
 
     assert_moved(client, "/people/ccpit/", "/people/someone-else/")

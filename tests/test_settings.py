@@ -27,12 +27,15 @@ SCRUBBED = {
     "REDIS_URL",
     "PAGE_CACHE_SECONDS",
     "COUNT_CACHE_SECONDS",
+    "SITE_URL",
+    "CACHE_DIR",
+    "TRUSTED_PROXY_HOPS",
 }
 
 
 def run(argv, env):
     clean = {key: value for key, value in os.environ.items() if key not in SCRUBBED}
-    clean.update(DJANGO_SETTINGS_MODULE="newsroom.settings", **env)
+    clean.update({"DJANGO_SETTINGS_MODULE": "newsroom.settings", **env})
     return subprocess.run(
         [sys.executable, *argv], cwd=PROJECT, env=clean, capture_output=True, text=True, timeout=120
     )
@@ -120,6 +123,7 @@ def test_production_settings_pass_the_deploy_check():
         DEBUG="0",
         SECRET_KEY=production_secret(),
         ALLOWED_HOSTS="news.example.org",
+        SITE_URL="https://news.example.org",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
     output = result.stdout + result.stderr
@@ -129,15 +133,47 @@ def test_production_settings_pass_the_deploy_check():
     assert "System check identified no issues" in output, output
 
 
-def test_deploy_check_warns_when_workers_would_not_share_the_cache():
-    """Without Redis each gunicorn worker caches pages alone, and a change made through one worker
-    would not refresh the others' pages: the deploy check says so, and what to do."""
-    settings = {"DEBUG": "0", "SECRET_KEY": production_secret(), "ALLOWED_HOSTS": "example.org"}
-    output = "".join(manage("check", "--deploy", **settings).stderr)
+def test_deploy_check_warns_when_workers_would_not_share_the_cache(tmp_path):
+    """The default cache (files every process on the machine shares) passes; a cache in each
+    process's own memory, chosen by hand, would leave the other workers' pages stale: the deploy
+    check says so, and what to do."""
+    settings = {
+        "DEBUG": "0",
+        "SECRET_KEY": production_secret(),
+        "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
+        "CACHE_DIR": str(tmp_path),
+    }
+    default = manage("check", "--deploy", **settings)
+    assert default.returncode == 0 and "newsroom.W001" not in default.stderr, default.stderr
+
+    local = "from newsroom.settings import *; CACHES = {'default': {'BACKEND': 'django.core.cache.backends.locmem.LocMemCache'}}"
+    (tmp_path / "local_settings.py").write_text(local)
+    env = {**settings, "PYTHONPATH": str(tmp_path), "DJANGO_SETTINGS_MODULE": "local_settings"}
+    output = manage("check", "--deploy", **env).stderr
     assert "newsroom.W001" in output and "REDIS_URL" in output, output
 
-    quiet = manage("check", "--deploy", PAGE_CACHE_SECONDS="0", COUNT_CACHE_SECONDS="0", **settings)
+    quiet = manage("check", "--deploy", PAGE_CACHE_SECONDS="0", COUNT_CACHE_SECONDS="0", **env)
     assert "newsroom.W001" not in quiet.stdout + quiet.stderr
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    [None, "", "news.example.org", "ftp://news.example.org", "https://news.example.org/news/"],
+    ids=["unset", "empty", "no-scheme", "not-http", "with-a-path"],
+)
+def test_missing_or_malformed_site_url_stops_start_up(site_url):
+    """Absolute links come from SITE_URL alone, so production does not start without a real one."""
+    env = {"DEBUG": "0", "SECRET_KEY": production_secret(), "ALLOWED_HOSTS": "news.example.org"}
+    if site_url is not None:
+        env["SITE_URL"] = site_url
+
+    result = start_serving(**env)
+
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr.strip().splitlines()[-1]
+    deploy = manage("check", "--deploy", **env)
+    assert "newsroom.E003" in deploy.stderr and "SITE_URL" in deploy.stderr
 
 
 def test_local_development_runs_without_any_secrets():

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from articles import preview
 from articles.models import Article
+from newsroom.links import absolute_url
 
 register = template.Library()
 
@@ -24,11 +25,15 @@ def signed_preview_url(context, article, absolute=False):
     """
     if article is None or article.pk is None:
         return ""
-    saved = Article.objects.only("pk", "headline", "standfirst", "body").get(pk=article.pk)
+    saved = Article.objects.only(
+        "pk", "modified_at", "created_at", "status", "headline", "standfirst", "body"
+    ).get(pk=article.pk)
+    if saved.status not in preview.PREVIEWABLE:
+        return ""
     path = preview.signed_preview_path(saved)
     request = context.get("request")
     if absolute and request is not None:
-        return request.build_absolute_uri(path)
+        return absolute_url(path)
     return path
 
 

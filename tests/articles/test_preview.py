@@ -240,18 +240,52 @@ def test_signed_link_stops_working_when_the_headline_or_standfirst_is_edited(cli
     assert client.get(path).status_code == 404
 
 
-def test_signed_link_survives_changes_that_leave_the_text_alone(client, draft):
+def test_signed_link_stops_working_at_the_next_save_of_any_field(client, draft):
     path = signed_preview_path(draft)
     draft.tags.add("Transport", "Harbour")
+    assert client.get(path).status_code == 200  # tags alone do not save the story
+
     draft.status = Article.Status.REVIEW
     draft.dateline = "Hong Kong"
     draft.save()
 
-    response = client.get(path)
+    assert client.get(path).status_code == 404
+    assert client.get(signed_preview_path(draft)).status_code == 200
 
-    assert response.status_code == 200
-    assert "Transport" in response.content.decode()
-    assert "Status: In review" in response.content.decode()
+
+def test_signed_link_does_not_come_back_when_the_text_is_changed_back(client, draft):
+    path = signed_preview_path(draft)
+    original = draft.body
+    draft.body = "<p>A sentence the editor took out again.</p>"
+    draft.save()
+    draft.body = original
+    draft.save()
+
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["published", "scheduled", "withdrawn"])
+def test_signed_link_dies_at_publication_and_stays_dead(client, draft, kind):
+    path = signed_preview_path(draft)
+    draft.status = Article.Status.WITHDRAWN if kind == "withdrawn" else Article.Status.PUBLISHED
+    if kind == "scheduled":
+        draft.published_at = timezone.now() + dt.timedelta(days=1)
+    draft.save()
+    draft.refresh_from_db()
+    token_path_after = signed_preview_path(draft)  # a link made now is no good either
+
+    response = client.get(path)
+    if kind == "published":
+        # The holder of the old link is sent to the story readers now see.
+        assert response.status_code == 302
+        assert response["Location"] == draft.get_absolute_url()
+    else:
+        assert response.status_code == 404
+    assert client.get(token_path_after).status_code in (302, 404)
+
+    draft.status = Article.Status.DRAFT
+    draft.save()
+    assert client.get(path).status_code == 404
 
 
 def test_signed_link_for_a_deleted_story_is_not_found(client, draft):
@@ -259,15 +293,6 @@ def test_signed_link_for_a_deleted_story_is_not_found(client, draft):
     draft.delete()
 
     assert client.get(path).status_code == 404
-
-
-def test_signed_link_to_a_published_story_still_works(client):
-    article = ArticleFactory()
-
-    response = client.get(signed_preview_path(article))
-
-    assert response.status_code == 200
-    assert "Preview — this story is published" in response.content.decode()
 
 
 def test_article_from_token_raises_clear_errors(draft):

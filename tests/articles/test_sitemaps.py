@@ -280,10 +280,12 @@ def test_robots_txt_names_the_sitemaps(client, db):
             assert client.get(line.removeprefix("Sitemap: " + HOST)).status_code == 200
 
 
-def test_robots_txt_uses_https_behind_https(client, db):
-    response = client.get("/robots.txt", secure=True)
+def test_robots_txt_names_the_configured_site_address_whatever_the_request(client, settings, db):
+    settings.SITE_URL = "https://news.example.org"
+    response = client.get("/robots.txt", HTTP_HOST="localhost:6666")
 
-    assert "Sitemap: https://testserver/sitemap.xml" in response.content.decode()
+    assert "Sitemap: https://news.example.org/sitemap.xml" in response.content.decode()
+    assert "localhost" not in response.content.decode()
 
 
 # --- Cost ---------------------------------------------------------------------------------------

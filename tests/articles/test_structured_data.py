@@ -170,10 +170,12 @@ def test_logo_file_ships_with_the_site():
     assert finders.find("newsroom/logo.svg")
 
 
-def test_addresses_follow_the_host_and_scheme_of_the_request(client, seed, settings):
-    """No configured domain: every URL is built from the request, https behind TLS too."""
-    settings.ALLOWED_HOSTS = ["news.example.org"]
-    response = client.get(seed.get_absolute_url(), HTTP_HOST="news.example.org", secure=True)
+def test_addresses_come_from_the_site_address_not_the_request(client, seed, settings):
+    """Every URL is made from SITE_URL, whatever host and scheme the request came with."""
+    settings.SITE_URL = "https://news.example.org"
+    settings.ALLOWED_HOSTS = ["news.example.org", "other.example.org"]
+    response = client.get(seed.get_absolute_url(), HTTP_HOST="other.example.org:6666")
+    assert "other.example.org" not in response.content.decode()
     data = node(response.content.decode(), "NewsArticle")
 
     assert data["url"] == f"https://news.example.org{seed.get_absolute_url()}"
@@ -360,6 +362,7 @@ def test_person_page_json_ld(client, seed):
 def test_person_with_several_titles(client, db):
     """Different roles in different bodies give every title."""
     person = PersonFactory(name="Xu Li", slug="xu-li")
+    ArticleFactory().mentioned_people.add(person)
     AffiliationFactory(person=person, title="CEO", order=0)
     AffiliationFactory(person=person, title="adjunct professor", order=1)
     data = node(client.get(person.get_absolute_url()).content.decode(), "Person")
@@ -392,6 +395,7 @@ def test_organization_page_json_ld(client, seed):
 
 def test_organization_website_is_same_as(client, db):
     organization = OrganizationFactory(website="https://www.sensetime.com/")
+    ArticleFactory().mentioned_organizations.add(organization)
     data = node(client.get(organization.get_absolute_url()).content.decode(), "Organization")
 
     assert data["sameAs"] == "https://www.sensetime.com/"
