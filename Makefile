@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1:8000
 # Local development runs with DEBUG on (a throw-away secret key, localhost only); production sets
 # DEBUG=0 with SECRET_KEY and ALLOWED_HOSTS in the environment.
 export DEBUG ?= 1
+# Absolute links (canonical, feeds, sitemaps, share links) point at the served address.
+export SITE_URL ?= http://$(HOST)
 
 .PHONY: install serve test test-postgres check format fixture bench clean
 

@@ -526,12 +526,15 @@ def bench_env(database_url, *, media_root, static_root, page_cache=None):
         DEBUG="0",
         SECRET_KEY="bench-" + "x" * 50,
         ALLOWED_HOSTS="testserver,127.0.0.1",
+        SITE_URL="http://testserver",
         SECURE_SSL_REDIRECT="0",
         DATABASE_URL=database_url,
         MEDIA_ROOT=str(media_root),
         STATIC_ROOT=str(static_root),
-        # Local memory, one per process: a shared Redis would be cleared by the cache runs.
+        # The default cache (files shared by the run's processes), in a folder of the run's own:
+        # a shared Redis would be cleared by the cache runs.
         REDIS_URL="",
+        CACHE_DIR=str(Path(media_root).parent / "cache"),
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         PYTHONUNBUFFERED="1",
     )

@@ -11,6 +11,9 @@ from newsroom.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+# Django's test client calls itself "testserver"; absolute links in the tests are made on it,
+# whatever `make` exports for serving.
+SITE_URL = "http://testserver"
 
 # Each test starts from an empty cache and sees its own writes: whole-page caching, remembered
 # counts and login lockouts are switched on only by the tests that are about them.

@@ -108,7 +108,9 @@ def create_roles():
 
 
 @pytest.fixture(autouse=True)
-def roles(browser, live_server, transactional_db):
+def roles(browser, live_server, transactional_db, settings):
+    # Absolute links (canonical, feeds, share links) on the live server's own address.
+    settings.SITE_URL = live_server.url
     create_roles()
 
 
