@@ -1,13 +1,18 @@
 """Stories and what hangs off them: sections, bylines, tags, mentions and corrections."""
 
+import hashlib
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
+from newsroom.converters import TagSlugConverter
 from newsroom.links import slug_url
 from newsroom.models import DemoData
 from people.models import Organization, Person, Reporter, SlugNaturalKeyManager
@@ -295,6 +300,49 @@ class TaggedArticle(TaggedItemBase):
         return (self.content_object.slug, self.tag.name)
 
     natural_key.dependencies = ["articles.article", "taggit.tag"]
+
+
+def tag_fallback_slug(name: str) -> str:
+    """The slug of a tag whose name has no letters or digits ("?", ">", "🎉"), which slugify to
+    nothing: "tag-" and a short hash of the name, the same every time for the same name.
+    (Copied into migration 0007, which mended the empty slugs saved before this existed.)"""
+    return "tag-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+
+
+_ROUTABLE_TAG_SLUG = re.compile(TagSlugConverter.regex)
+
+
+def _routes(slug: str) -> bool:
+    return bool(slug and _ROUTABLE_TAG_SLUG.fullmatch(slug) and slug.strip("."))
+
+
+@receiver(pre_save, sender=Tag)
+def give_every_tag_a_routable_slug(sender, instance, **kwargs):
+    """Every tag, however it is made (the story form, an import, ``article.tags.add``,
+    ``Tag.objects.create``, a fixture), gets a slug its page can be reached at.
+
+    taggit's ``Tag.save`` slugifies the name, which for "?" gives "": the tag was saved with an
+    empty slug and every page linking it failed to reverse its address. A slug that does not route
+    is made again from itself, then from the name, and failing both is the name's fallback
+    ("tag-1a2b3c4d"), numbered if another tag has it already. Slugs that route are left alone.
+    """
+    if _routes(instance.slug):
+        return
+    slug = slugify(instance.slug or "", allow_unicode=True) or instance.slugify(instance.name)
+    if _routes(slug):
+        instance.slug = slug  # taggit's own save numbers it on a clash
+        return
+    base = tag_fallback_slug(instance.name)
+    taken = set(
+        sender._default_manager.filter(slug__startswith=base)
+        .exclude(pk=instance.pk)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    instance.slug = slug
 
 
 class CorrectionManager(models.Manager):
