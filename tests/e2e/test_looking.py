@@ -19,6 +19,8 @@ PAGES = {
     "home": lambda story: "/",
     "article": lambda story: story.get_absolute_url(),
     "reporter": lambda story: "/reporters/chang-zhipeng/",
+    "person": lambda story: "/people/choi-koon-shum/",
+    "organization": lambda story: "/organizations/institute-of-international-trade-rules/",
     "search": lambda story: "/search/?q=Qianhai+forum",
     "admin-article-form": lambda story: f"/admin/articles/article/{story.pk}/change/",
 }
