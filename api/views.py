@@ -144,7 +144,18 @@ def _since(raw: str) -> dt.datetime:
         )
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
-    return parsed
+    # The database compares in UTC (SQLite's backend makes the value naive UTC; PostgreSQL would
+    # take a year 0 or 10000 that no Python datetime can hold). A moment that is not between the
+    # first and last second of the calendar there is refused here, on every database, rather
+    # than overflowing wherever it is next converted.
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise BadRequest(
+            "since",
+            f"since must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, "
+            f"not “{raw[:40]}”.",
+        ) from None
 
 
 def paginated(request, queryset, serialize, *, name: str) -> JsonResponse:
