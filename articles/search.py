@@ -44,8 +44,10 @@ so the index and the query both get a space between each such character and a ru
 searched as a phrase: "前海" finds "前海深港合作区".
 
 A word found in most stories would have every one of them ranked, which takes seconds at 100,000
-stories; so only the newest :data:`MAX_CANDIDATES` matching stories (by id: the order they were
-added) are ranked, and the page tells the reader when more matched.
+stories; so only the newest :data:`MAX_CANDIDATES` matching stories that readers may see (by id:
+the order they were added) are ranked, and the page tells the reader when more of those matched.
+Drafts and scheduled stories are left out inside the index query, before the window is counted,
+so however many of them use a word they never push a published story out of it.
 
 Any other database gets a fallback: every word must appear (``icontains``) in the headline,
 standfirst or body; newest first.
@@ -63,6 +65,7 @@ from collections.abc import Iterable
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.html import escape
@@ -81,8 +84,8 @@ TABLE = "articles_search"
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 # A word found in most stories ("council", "said") would have every one of them ranked: at 100,000
-# stories that takes seconds. Only the newest this many matching stories (by when they were added)
-# are ranked; the page says so when there were more.
+# stories that takes seconds. Only the newest this many matching published stories (by when they
+# were added) are ranked; the page says so when there were more. Tests may patch it.
 MAX_CANDIDATES = 1_000
 # A body longer than this is indexed up to here (PostgreSQL refuses tsvectors over 1 MB).
 MAX_INDEXED_BODY = 200_000
@@ -159,28 +162,41 @@ def _pg_tsquery(terms: list[str]) -> tuple[str, list[str]]:
     return "(" + " && ".join(parts) + ")", params
 
 
-def _candidate_sql(terms: list[str], vendor: str) -> tuple[str, list] | None:
-    """SQL for the newest MAX_CANDIDATES stories (of any status) matching every term, and one
+def _candidate_sql(terms: list[str], queryset) -> tuple[str, list] | None:
+    """SQL for the newest MAX_CANDIDATES stories of ``queryset`` matching every term, and one
     more if there are more, as (story_id, search_rank), higher ranks better; None on a database
     without an index. Ranking inside the index scan costs milliseconds for 1,000 stories; ranking
-    each story with a MATCH of its own took seconds for a common word."""
+    each story with a MATCH of its own took seconds for a common word.
+
+    The window counts only the stories of ``queryset`` (readers' ``published()`` by default): a
+    correlated ``EXISTS`` checks each match, newest first, by its key, so a thousand drafts that
+    use a word can neither push a published story out of the window nor make the page say that
+    "more than" a thousand stories match.
+    """
+    vendor = connections[queryset.db].vendor
+    if vendor not in ("sqlite", "postgresql"):
+        return None
+    window = MAX_CANDIDATES + 1
+    key = f"{TABLE}.rowid" if vendor == "sqlite" else f"{TABLE}.article_id"
+    visible_sql, visible_params = (
+        queryset.order_by().filter(pk=RawSQL(key, ())).values("pk").query.sql_with_params()
+    )
+    visible = f"EXISTS ({visible_sql})"
     if vendor == "sqlite":
         weights = ", ".join(str(w) for w in FTS5_WEIGHTS)
         # bm25() is lower for better matches.
         return (
             f"SELECT rowid AS story_id, -bm25({TABLE}, {weights}) AS search_rank FROM {TABLE} "
-            f"WHERE {TABLE} MATCH %s ORDER BY rowid DESC LIMIT {MAX_CANDIDATES + 1}",
-            [_fts5_match(terms)],
+            f"WHERE {TABLE} MATCH %s AND {visible} ORDER BY rowid DESC LIMIT {window}",
+            [_fts5_match(terms), *visible_params],
         )
-    if vendor == "postgresql":
-        tsquery, params = _pg_tsquery(terms)
-        return (
-            f"SELECT article_id AS story_id, ts_rank(document, {tsquery}) AS search_rank "
-            f"FROM {TABLE} WHERE document @@ {tsquery} "
-            f"ORDER BY article_id DESC LIMIT {MAX_CANDIDATES + 1}",
-            params * 2,
-        )
-    return None
+    tsquery, params = _pg_tsquery(terms)
+    return (
+        f"SELECT article_id AS story_id, ts_rank(document, {tsquery}) AS search_rank "
+        f"FROM {TABLE} WHERE document @@ {tsquery} AND {visible} "
+        f"ORDER BY article_id DESC LIMIT {window}",
+        [*params, *params, *visible_params],
+    )
 
 
 class Results(list):
@@ -199,7 +215,7 @@ def ranked_ids(terms: list[str], queryset=None) -> Results:
     queryset = Article.objects.published() if queryset is None else queryset
     if not terms:
         return Results()
-    candidate_sql = _candidate_sql(terms, connections[queryset.db].vendor)
+    candidate_sql = _candidate_sql(terms, queryset)
     if candidate_sql is None:
         # Any other database: every word in the headline, standfirst or body; newest first.
         for term in terms:
@@ -208,8 +224,14 @@ def ranked_ids(terms: list[str], queryset=None) -> Results:
                 | Q(standfirst__icontains=term)
                 | Q(body__icontains=term)
             )
-        ids = queryset.order_by("-published_at", "-id").values_list("pk", flat=True)
-        return Results(ids[:MAX_CANDIDATES])
+        ids = list(
+            queryset.order_by("-published_at", "-id").values_list("pk", flat=True)[
+                : MAX_CANDIDATES + 1
+            ]
+        )
+        results = Results(ids[:MAX_CANDIDATES])
+        results.more = len(ids) > MAX_CANDIDATES
+        return results
     sql, params = candidate_sql
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
