@@ -92,6 +92,13 @@ class WireImportForm(forms.Form):
         return cleaned
 
 
+def _read(upload):
+    """An upload's bytes, or ``TooLarge`` with its real size (never reading more than the limit)."""
+    if upload.size is not None and upload.size > importing.MAX_FILE_SIZE:
+        return importing.TooLarge(upload.size)
+    return upload.read(importing.MAX_FILE_SIZE + 1)
+
+
 def import_view(request, model_admin):
     if not request.user.has_perm("articles.add_article"):
         raise PermissionDenied
@@ -104,10 +111,7 @@ def import_view(request, model_admin):
             data = form.cleaned_data
             dry_run = data["dry_run"]
             results = importing.import_files(
-                (
-                    (upload.name, upload.read(importing.MAX_FILE_SIZE + 1))
-                    for upload in data["files"]
-                ),
+                ((upload.name, _read(upload)) for upload in data["files"]),
                 user=request.user,
                 publish=data["publish"],
                 headline=data["headline"].strip() or None,

@@ -32,7 +32,36 @@ MAX_FILE_SIZE = 2 * 1024 * 1024
 
 class ImportRefused(Exception):
     """The copy is fine but cannot be imported as asked (publishing without a headline, no
-    section to put it in, a reporter the user may not create)."""
+    section to put it in, a reporter the user may not create), or the file is not one to read (a
+    symbolic link). A source may be given as one instead of its bytes."""
+
+
+class TooLarge(Exception):
+    """A file over ``MAX_FILE_SIZE``, given as a source instead of its bytes by a caller that
+    knows its real size (the file's stat, an upload's ``size``) and so never reads it whole."""
+
+    def __init__(self, size: int | None):
+        self.size = size
+        super().__init__(size)
+
+
+def human_size(size: int) -> str:
+    """1536 -> "1.5 KB", 5662310 -> "5.4 MB", in the 1,024-based units the limit is set in."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size:,} bytes"
+
+
+def too_large_message(size: int | None) -> str:
+    """ "5.4 MB; wire copy is at most 2 MB", with the bytes when the rounded figures look alike."""
+    limit = human_size(MAX_FILE_SIZE)
+    if size is None:
+        return f"more than {limit}; wire copy is at most {limit}"
+    shown = human_size(size)
+    if shown == limit:
+        return f"{size:,} bytes; wire copy is at most {limit} ({MAX_FILE_SIZE:,} bytes)"
+    return f"{shown}; wire copy is at most {limit}"
 
 
 @dataclass
@@ -62,11 +91,12 @@ class ImportResult:
         """One line for a person: what was (or would be) done with the file, and why."""
         if self.outcome == FAILED:
             return self.message
+        filename = wire.visible(self.filename)
         if self.outcome == SKIPPED:
-            return f"{self.filename}: skipped, {self.message}"
+            return f"{filename}: skipped, {self.message}"
         verb = "would be imported" if self.dry_run else "imported"
         state = "published" if self.status == Article.Status.PUBLISHED else "a draft"
-        parts = [f"{self.filename}: {verb} as “{self.headline}” ({state}, /{self.slug}/)"]
+        parts = [f"{filename}: {verb} as “{self.headline}” ({state}, /{self.slug}/)"]
         if self.needs_headline:
             parts.append("provisional headline, needs an editor's headline")
         byline = f"byline {self.reporter}" + (" (new reporter)" if self.new_reporter else "")
@@ -132,8 +162,29 @@ def _check_permissions(user, *, publish: bool) -> None:
         raise PermissionDenied("Only an editor can publish: import the story as a draft.")
 
 
+def _check_byline(user, email: str, reporter: Reporter | None) -> None:
+    """Whose byline a user may file under: the desk (``edit_any_article``) and the command line
+    run without ``--user`` anyone's; everyone else only their own, the reporter linked to their
+    login, so nobody files a story under a colleague's name by putting their email on line 3."""
+    if user is None or user.has_perm("articles.edit_any_article"):
+        return
+    own = Reporter.objects.filter(user=user).first()
+    if own is not None and reporter is not None and own.pk == reporter.pk:
+        return
+    if own is None:
+        raise PermissionDenied(
+            f"the copy is filed under {email}, and your login is not linked to a reporter's "
+            "byline. Only an editor may import copy filed under someone else's email."
+        )
+    raise PermissionDenied(
+        f"the copy is filed under {email}, not your own email ({own.email}). Only an editor may "
+        "import another reporter's copy."
+    )
+
+
 def _reporter_for(copy: wire.WireCopy, *, user, dry_run: bool) -> tuple[Reporter, bool]:
     """The byline's reporter, matched by email in any case; created from the copy if new.
+    Anyone but the desk must be that reporter (``_check_byline``).
 
     The reporter's row is locked until the story is saved, so two imports of the same copy at
     once queue here and the second one finds the first one's story (the fingerprint includes the
@@ -142,12 +193,14 @@ def _reporter_for(copy: wire.WireCopy, *, user, dry_run: bool) -> tuple[Reporter
     existing = Reporter.objects.filter(email__iexact=copy.reporter_email).order_by("pk")
     reporter = existing.select_for_update().first() if not dry_run else existing.first()
     if reporter is not None:
+        _check_byline(user, copy.reporter_email, reporter)
         return reporter, False
     if user is not None and not user.has_perm("people.add_reporter"):
         raise PermissionDenied(
             f"no reporter has the email {copy.reporter_email}, and you may not add reporters. "
             "Ask an editor to add the reporter or to import this story."
         )
+    _check_byline(user, copy.reporter_email, None)
     reporter = Reporter(name=copy.reporter_name, email=copy.reporter_email, job_title="Reporter")
     if dry_run:
         reporter.slug = unique_slug(copy.reporter_name, model=Reporter, fallback="reporter")
@@ -276,7 +329,9 @@ def import_files(
     """Import each ``(filename, bytes)`` on its own; a failure stops only that file.
 
     ``options`` are ``article_import``'s. A source whose bytes could not be read may be given as
-    the exception instead, and is reported as failed. ``progress`` is called after each file.
+    the exception instead, and is reported as failed: ``TooLarge`` for a file over the limit (with
+    its real size), ``ImportRefused`` for one not to be read at all. ``progress`` is called after
+    each file.
     """
     results = []
     seen: dict[str, str] = {}  # fingerprint -> file, for copies repeated within a dry run
@@ -289,14 +344,16 @@ def import_files(
 
 
 def _import_one(filename: str, data, *, seen: dict[str, str], **options) -> ImportResult:
+    shown = wire.visible(filename)
+    if isinstance(data, TooLarge):
+        return failed(filename, f"{shown}: too large ({too_large_message(data.size)}).")
+    if isinstance(data, ImportRefused):
+        return failed(filename, f"{shown}: not imported: {data}")
     if isinstance(data, Exception):
-        return failed(filename, f"{filename}: cannot be read ({data}).")
+        return failed(filename, f"{shown}: cannot be read ({data}).")
     if len(data) > MAX_FILE_SIZE:
-        return failed(
-            filename,
-            f"{filename}: {len(data) // 1024} KB is far too large for wire copy (at most "
-            f"{MAX_FILE_SIZE // 1024 // 1024} MB).",
-        )
+        # Only the first MAX_FILE_SIZE + 1 bytes were read, so the real size is not known here.
+        return failed(filename, f"{shown}: too large ({too_large_message(None)}).")
     try:
         parsed = wire.parse(data, filename)
         earlier = seen.get(parsed.fingerprint)
@@ -313,10 +370,10 @@ def _import_one(filename: str, data, *, seen: dict[str, str], **options) -> Impo
     except wire.WireError as error:
         return failed(filename, str(error), line=error.line)
     except (ImportRefused, PermissionDenied) as refusal:
-        return failed(filename, f"{filename}: not imported: {refusal}")
+        return failed(filename, f"{shown}: not imported: {refusal}")
     except DatabaseError as error:
         # The file's transaction has been rolled back; the other files go on.
-        return failed(filename, f"{filename}: not saved, the database refused it ({error}).")
+        return failed(filename, f"{shown}: not saved, the database refused it ({error}).")
 
 
 def summary(results: list[ImportResult], *, dry_run: bool = False) -> str:

@@ -62,7 +62,8 @@ class WireError(ValueError):
         super().__init__(str(self))
 
     def __str__(self):
-        where = self.file if self.line is None else f"{self.file}, line {self.line}"
+        file = visible(self.file)
+        where = file if self.line is None else f"{file}, line {self.line}"
         return f"{where}: {self.message}"
 
 
@@ -188,7 +189,7 @@ def parse(data: bytes, filename: str) -> WireCopy:
     if not _is_email(email):
         hint = " Lines 2 and 3 look swapped." if _is_email(name) else ""
         raise WireError(
-            filename, 3, f"“{_shorten(email)}” is not a valid email address on line 3.{hint}"
+            filename, 3, f"“{excerpt(email)}” is not a valid email address on line 3.{hint}"
         )
 
     paragraphs = tuple(line for line in lines[3:] if line)
@@ -218,8 +219,33 @@ def _is_email(value: str) -> bool:
     return True
 
 
-def _shorten(value: str, limit: int = 60) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+def _visible_char(char: str) -> str:
+    if char == "\\":
+        return "\\\\"
+    return char if char.isprintable() else repr(char)[1:-1]
+
+
+def visible(value: str) -> str:
+    """``value`` with the characters a reader cannot see (control and format characters such as
+    U+202E, which turns the text after it around, or a zero-width space) written as Python escapes
+    (``\\u202e``), and backslashes doubled so an escape cannot be faked."""
+    return "".join(_visible_char(char) for char in value)
+
+
+def excerpt(value: str, limit: int = 60) -> str:
+    """A refused line as an error message may quote it: ``visible`` and at most ``limit``
+    characters, the rest replaced by "…". Every message quoting copy goes through this, so a file
+    that is not copy at all (a password file, say) is never echoed at length."""
+    pieces = [_visible_char(char) for char in value]
+    if sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    kept, length = [], 0
+    for piece in pieces:  # whole escapes only: never "\\u20" cut from "\\u202e"
+        if length + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        length += len(piece)
+    return "".join(kept) + "…"
 
 
 def render(

@@ -1,5 +1,8 @@
 """Import wire copy: plain-text stories in the seed's format, one file a story."""
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -14,9 +17,10 @@ class Command(BaseCommand):
     help = (
         "Import wire copy: plain-text files in the seed's format (line 1 the dateline, line 2 the "
         "reporter's name, line 3 their email, then one paragraph a line). A PATH may be a folder: "
-        "every .txt file in it is imported (hidden files are left out). Each file is imported in "
-        "its own transaction; a file that cannot be read is reported with its line and nothing "
-        "from it is saved. Stories are drafts unless --publish is given. Copy imported before is "
+        "every .txt file in it is imported (hidden files are left out). Symbolic links are "
+        "refused, in a folder or named directly: pass the real path of the file. Each file is "
+        "imported in its own transaction; a file that cannot be read is reported with its line "
+        "and nothing from it is saved. Stories are drafts unless --publish is given. Copy imported before is "
         "skipped. Exits with status 1 if any file failed."
     )
 
@@ -102,8 +106,9 @@ class Command(BaseCommand):
             raise CommandError(text)
         self.stdout.write(self.style.SUCCESS(text))
 
-    def _files(self, paths) -> list[Path]:
-        files: list[Path] = []
+    def _files(self, paths) -> list[tuple[Path, Path | None]]:
+        """Each file to import, with the folder it was found in (None for a file named itself)."""
+        files: dict[Path, Path | None] = {}
         for name in paths:
             path = Path(name)
             if path.is_dir():
@@ -112,23 +117,55 @@ class Command(BaseCommand):
                     for child in path.iterdir()
                     if child.suffix.lower() == ".txt"
                     and not child.name.startswith(".")
-                    and child.is_file()
+                    # A link is listed whatever it points at, to be reported as refused.
+                    and (child.is_symlink() or child.is_file())
                 )
                 if not found:
                     raise CommandError(f"{path}: no .txt files in this folder.")
-                files += found
+                for child in found:
+                    files.setdefault(child, path)
             else:
-                files.append(path)  # a missing file is reported with the others, not here
-        return list(dict.fromkeys(files))
+                files.setdefault(path, None)  # a missing file is reported with the others
+        return list(files.items())
 
     def _read(self, files):
-        for path in files:
+        for path, folder in files:
+            yield str(path), self._read_one(path, folder)
+
+    def _read_one(self, path: Path, folder: Path | None):
+        """The file's bytes, or why not: links are never followed, in a folder or named directly
+        (an operator who means the file it points at passes that file's real path), nor is
+        anything that resolves outside the folder it was found in. At most the limit is read;
+        a larger file is refused with its real size."""
+        link = importing.ImportRefused(
+            "it is a symbolic link, and links are not followed. Pass the real path of the file "
+            "it points to if that is the copy you mean."
+        )
+        try:
+            if path.is_symlink():
+                return link
+            if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+                return importing.ImportRefused(f"it resolves to a file outside {folder}.")
+            # O_NOFOLLOW: a file swapped for a link since the check above is still not followed.
+            # O_NONBLOCK: a named pipe is refused below instead of hanging the command.
+            flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+            flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
             try:
-                with path.open("rb") as file:
-                    # One byte over the limit is enough for the import to refuse it as too large.
-                    yield str(path), file.read(importing.MAX_FILE_SIZE + 1)
+                fd = os.open(path, flags)
             except OSError as error:
-                yield str(path), OSError(error.strerror or str(error))
+                if error.errno == errno.ELOOP:
+                    return link
+                raise
+            with os.fdopen(fd, "rb") as file:
+                info = os.fstat(file.fileno())
+                if not stat.S_ISREG(info.st_mode):
+                    return importing.ImportRefused("it is not a regular file.")
+                if info.st_size > importing.MAX_FILE_SIZE:
+                    return importing.TooLarge(info.st_size)
+                # One byte over the limit is enough for the import to refuse a file that grew.
+                return file.read(importing.MAX_FILE_SIZE + 1)
+        except OSError as error:
+            return OSError(error.strerror or str(error))
 
     def _section(self, slug):
         if slug is None:
