@@ -6,7 +6,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
@@ -71,12 +71,17 @@ class Image(models.Model):
             )
 
     def save(self, *args, **kwargs):
+        replaced = self._stored_file_name(kwargs.get("using"), kwargs.get("update_fields"))
         if self.file and not (self.width and self.height):
             # Django fills these from the file, except when it was saved from an unnamed
             # ContentFile (``image.file.save(name, ContentFile(data), save=False)``).
             with contextlib.suppress(OSError):  # no file in storage: nothing to measure
                 self.width, self.height = self.file.width or 0, self.file.height or 0
         super().save(*args, **kwargs)
+        if replaced and replaced != self.file.name:
+            # A new file: the old one and its renditions go once this save is committed (a
+            # rolled-back save must find them), so a picture taken down stops being served.
+            forget_file(self, replaced)
         # Renditions are made here, once, so that no page view ever decodes a picture. A failure
         # must not lose the editor's save: the picture is in the library either way, and
         # `manage.py photo_renditions` makes whatever is missing.
@@ -85,12 +90,45 @@ class Image(models.Model):
         except Exception:
             logger.exception("Could not make the renditions of image %s (%s)", self.pk, self.file)
 
+    def _stored_file_name(self, using, update_fields) -> str | None:
+        """The name of the file this row has in the database now, before a save of the row."""
+        if self._state.adding or self.pk is None:
+            return None
+        if update_fields is not None and "file" not in update_fields:
+            return None
+        using = using or self._state.db or router.db_for_write(type(self), instance=self)
+        rows = type(self)._base_manager.using(using).filter(pk=self.pk)
+        return rows.values_list("file", flat=True).first()
+
+
+def forget_file(image, file_name: str) -> None:
+    """Once the current transaction commits, delete ``file_name``, a file ``image`` no longer
+    uses, and every rendition ``image`` had of it (the file itself stays if another image uses it)."""
+    pk, storage, current_name = image.pk, image.file.storage, image.file.name
+    using = image._state.db or router.db_for_write(Image, instance=image)
+
+    def delete():
+        shared = Image._base_manager.using(using).filter(file=file_name).exists()
+        renditions.delete_replaced_file(
+            pk=pk,
+            file_name=file_name,
+            storage=storage,
+            current_name=current_name,
+            keep_original=shared,
+        )
+
+    # robust: a storage error is logged, never turned into an error page after the save is done.
+    transaction.on_commit(delete, using=using, robust=True)
+
 
 @receiver(post_delete, sender=Image)
-def delete_image_files(sender, instance, **kwargs):
+def delete_image_files(sender, instance, using, **kwargs):
     """Remove the picture and its renditions once the deletion is committed (not before: a
     rolled-back delete must find its files)."""
     pk, file_name, storage = instance.pk, instance.file.name, instance.file.storage
-    transaction.on_commit(
-        lambda: renditions.delete_files(pk=pk, file_name=file_name, storage=storage)
-    )
+
+    def delete():
+        shared = file_name and Image._base_manager.using(using).filter(file=file_name).exists()
+        renditions.delete_files(pk=pk, file_name="" if shared else file_name, storage=storage)
+
+    transaction.on_commit(delete, using=using, robust=True)

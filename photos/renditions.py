@@ -12,6 +12,10 @@ fifty pictures computes their ``srcset`` from the rows it already has, and a new
 point gives new names instead of stale pictures under old ones. A URL's content never changes, so
 the renditions folder can be served with a far-future ``Cache-Control: immutable``.
 
+When an image's file is replaced, the old original and its folder of renditions are deleted once
+the save is committed (``photos.models``; :func:`delete_replaced_file`); deleting an image deletes
+its original and ``renditions/<pk>/`` (:func:`delete_files`).
+
 ``generate_renditions`` (called when an image is saved, and by ``manage.py photo_renditions``)
 makes whatever is missing from one decode of the original and never touches a rendition that is
 present. Widths come from ``PHOTO_RENDITION_WIDTHS`` plus ``PHOTO_SHARING_WIDTH``, never wider than
@@ -148,11 +152,16 @@ def _height_for(image, ratio: str | None, width: int) -> int:
     return max(1, round(width * down / across))
 
 
-def _base(image, ratio: str | None) -> str:
+def file_folder(pk: int, file_name: str) -> str:
+    """The folder of every rendition ever made from one stored file of image ``pk``."""
     # The digest of the whole stored name tells apart two files of the same name in different
     # months, so a replaced picture never finds the old one's renditions "present".
-    digest = hashlib.sha1(image.file.name.encode(), usedforsecurity=False).hexdigest()[:8]
-    base = f"{RENDITIONS_DIR}/{image.pk}/{PurePosixPath(image.file.name).stem}-{digest}"
+    digest = hashlib.sha1(file_name.encode(), usedforsecurity=False).hexdigest()[:8]
+    return f"{RENDITIONS_DIR}/{pk}/{PurePosixPath(file_name).stem}-{digest}"
+
+
+def _base(image, ratio: str | None) -> str:
+    base = file_folder(image.pk, image.file.name)
     if ratio is None:
         return base
     across, down = parse_ratio(ratio)
@@ -350,6 +359,21 @@ def delete_files(*, pk: int, file_name: str, storage) -> None:
     if file_name:
         storage.delete(file_name)
     _delete_tree(storage, f"{RENDITIONS_DIR}/{pk}")
+
+
+def delete_replaced_file(
+    *, pk: int, file_name: str, storage, current_name: str, keep_original: bool = False
+) -> None:
+    """Remove a file image ``pk`` no longer uses (unless ``keep_original``), and every rendition
+    made from it (all focal points), leaving those of ``current_name``, its file now."""
+    if not file_name or file_name == current_name:
+        return
+    if not keep_original:
+        storage.delete(file_name)
+    folder = file_folder(pk, file_name)
+    if current_name and folder == file_folder(pk, current_name):
+        return  # two names with the same stem and digest: the folder is the new file's too
+    _delete_tree(storage, folder)
 
 
 def _delete_tree(storage, directory: str) -> None:
