@@ -1,7 +1,6 @@
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
@@ -15,6 +14,12 @@ from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from newsroom.admin import (
+    CheckedAdminMixin,
+    CheckedChangeList,
+    CheckedRelationsMixin,
+    is_usable_key,
+)
 from newsroom.cache import remembered
 from newsroom.pagination import RememberedCountPaginator
 
@@ -26,7 +31,7 @@ from .revisions import readable_text, revision_changes, text_changes
 Status = Article.Status
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(CheckedRelationsMixin, admin.TabularInline):
     model = Byline
     extra = 1
     autocomplete_fields = ["reporter"]
@@ -66,7 +71,7 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StoryChangeList(ChangeList):
+class StoryChangeList(CheckedChangeList):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The results are fetched by now; what is left of the queryset is the date drill-down.
@@ -101,7 +106,7 @@ class _RememberedYears:
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(CheckedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "description"]
@@ -109,7 +114,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin):
+class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline",
@@ -265,8 +270,12 @@ class ArticleAdmin(VersionAdmin):
                 services.corrections_added(article=article, corrections=formset.new_objects)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and object_id.isdigit():
-            others = presence.opened(article_id=int(object_id), user=request.user)
+        article_id = unquote(object_id)
+        # Only an id that is one (not "²", which isdigit() takes for a digit and int() refuses).
+        if request.method == "GET" and is_usable_key(self.opts.pk, article_id):
+            others = presence.opened(
+                article_id=self.opts.pk.to_python(article_id), user=request.user
+            )
             for name, at in others:
                 minutes = max(1, int((timezone.now() - at).total_seconds() // 60))
                 messages.warning(
@@ -280,8 +289,9 @@ class ArticleAdmin(VersionAdmin):
     # saved as a new revision, so the text it replaces is kept too.
 
     def history_view(self, request, object_id, extra_context=None):
+        # CheckedAdminMixin answers an id that is not a story's before django-reversion's query.
         response = super().history_view(request, object_id, extra_context)
-        article = self.get_object(request, object_id)
+        article = self.get_object(request, unquote(object_id))
         if article is not None and hasattr(response, "context_data"):
             changes = revision_changes(article)
             for action in response.context_data.get("action_list", []):
@@ -424,7 +434,7 @@ class ArticleAdmin(VersionAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(CheckedAdminMixin, admin.ModelAdmin):
     list_display = ["article", "kind", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["article"]
@@ -439,7 +449,7 @@ class CorrectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(CheckedAdminMixin, admin.ModelAdmin):
     """The workflow log: read-only, since history that can be edited is not history."""
 
     list_display = ["article", "from_status", "to_status", "user", "at", "published_at"]

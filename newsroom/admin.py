@@ -1,11 +1,154 @@
+"""The admin's shared guards, and the old-addresses admin.
+
+Whatever a browser (or anyone with curl) sends to the admin is answered as a form error, the admin's
+"invalid filter" redirect or its "does not exist" redirect, never a server error. Django checks most
+input itself; these close the places where a raw value still reaches the database:
+
+- an autocomplete field re-rendered with an id that is not one (the widget looks up the submitted
+  values to show their names), and a multiple choice with an id no column can hold;
+- a date drill-down (``?created_at__year=...``) with a year, month or day beyond the calendar, or
+  whose bounds, once in UTC, are (the year 1 in Hong Kong begins in the year 0 in UTC);
+- a history page for an id that is not one (django-reversion's history sends it to the database
+  before Django's own check; PostgreSQL refuses a NUL).
+
+``CheckedAdminMixin`` goes on a ModelAdmin, ``CheckedRelationsMixin`` on an inline.
+"""
+
+import datetime as dt
+
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.forms import ModelMultipleChoiceField
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .models import SlugHistory
 
 
+def is_usable_key(field, value, using: str | None = None) -> bool:
+    """Whether ``value``, as a browser sent it, can be a value of the model field ``field`` (an id,
+    usually): of its type, within the range the database holds, and without a NUL."""
+    try:
+        value = field.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, int) and not isinstance(value, bool):
+        low, high = connections[using or DEFAULT_DB_ALIAS].ops.integer_field_range(
+            field.get_internal_type()
+        )
+        return (low is None or value >= low) and (high is None or value <= high)
+    return True
+
+
+def _key_field(db_field):
+    """The field of the related model that a relation's form values name."""
+    opts = db_field.remote_field.model._meta
+    return opts.get_field(getattr(db_field.remote_field, "field_name", None) or opts.pk.name)
+
+
+class _CheckedAutocomplete:
+    """Shows the names of only those submitted values that can be ids; the rest are the form
+    field's error, and cannot be shown by name anyway."""
+
+    def optgroups(self, name, value, attr=None):
+        key = _key_field(self.field)
+        value = [v for v in value if v in ("", None) or is_usable_key(key, v, self.db)]
+        return super().optgroups(name, value, attr)
+
+
+class CheckedAutocompleteSelect(_CheckedAutocomplete, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(_CheckedAutocomplete, AutocompleteSelectMultiple):
+    pass
+
+
+class CheckedModelMultipleChoiceField(ModelMultipleChoiceField):
+    """Refuses an id its column cannot hold as it refuses any other value that is not an id
+    (Django sends it on in an IN (...), where SQLite overflows)."""
+
+    def _check_values(self, value):
+        if isinstance(value, (list, tuple, set, frozenset)):
+            key = self.queryset.model._meta.get_field(
+                self.to_field_name or self.queryset.model._meta.pk.name
+            )
+            for pk in value:
+                if not is_usable_key(key, pk, self.queryset.db):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+class CheckedRelationsMixin:
+    """For ModelAdmins and inlines: relations chosen by id check the ids before any query."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", CheckedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CheckedChangeList(ChangeList):
+    """A change list whose date drill-down refuses, as Django refuses any other bad filter (a
+    redirect to ``?e=1``), a date it cannot make or the database cannot be asked about."""
+
+    def get_filters(self, request):
+        try:
+            filters = super().get_filters(request)
+        except (ValueError, OverflowError) as bad:
+            # Django turns int() and datetime() ValueErrors of the drill-down into this, but not a
+            # year too large for datetime() (OverflowError) or one with no next year (9999).
+            raise IncorrectLookupParameters(bad) from bad
+        if self.date_hierarchy:
+            lookup_params = filters[2]
+            for bound in ("gte", "lt"):
+                for moment in lookup_params.get(f"{self.date_hierarchy}__{bound}", []):
+                    if isinstance(moment, dt.datetime) and timezone.is_aware(moment):
+                        try:
+                            moment.astimezone(dt.UTC)
+                        except OverflowError as bad:
+                            raise IncorrectLookupParameters(bad) from bad
+        return filters
+
+
+class CheckedAdminMixin(CheckedRelationsMixin):
+    """For ModelAdmins: checked relations, a checked date drill-down, and per-object pages that
+    answer an id that is not one with the admin's "does not exist" redirect."""
+
+    def get_changelist(self, request, **kwargs):
+        return CheckedChangeList
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django's own history looks the object up first; django-reversion's queries its versions
+        # with the raw id before that. Look it up here, for every admin, before either.
+        if self.get_object(request, unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
 @admin.register(SlugHistory)
-class SlugHistoryAdmin(admin.ModelAdmin):
+class SlugHistoryAdmin(CheckedAdminMixin, admin.ModelAdmin):
     """Old addresses are written by the site itself whenever a slug changes; editors can look up
     where an old link goes, and delete one that should no longer redirect."""
 

@@ -1,0 +1,235 @@
+"""Whatever a browser (or someone with curl) sends to the story admin is answered as a form error,
+a 400/404 or the admin's "does not exist" redirect, never a server error: ids in the autocomplete
+fields and the byline inline, the date drill-down of every list, and per-object addresses."""
+
+import pytest
+from django.test import Client
+
+from articles.models import Article, Correction
+from tests.factories import (
+    ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
+    OrganizationFactory,
+    PersonFactory,
+    ReporterFactory,
+)
+from tests.forms import article_form
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = "/admin/articles/article/add/"
+LIST_URL = "/admin/articles/article/"
+
+# Not an id: words, a number with a fraction, an exponent, a NUL (PostgreSQL cannot be sent one),
+# a digit Python's int() refuses, and a number no database column holds.
+BAD_IDS = ["abc", "1.5", "1e3", "\x00", "²", "12 OR 1=1", "99999999999999999999"]
+ID_IDS = ["word", "fraction", "exponent", "nul", "superscript", "sql", "huge"]
+
+
+def change_url(article):
+    return f"/admin/articles/article/{article.pk}/change/"
+
+
+@pytest.fixture
+def editor(editor_user):
+    client = Client()
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
+def story(section):
+    article = ArticleFactory(section=section, headline="A story as it stands")
+    BylineFactory(article=article, reporter=ReporterFactory(), order=0)
+    article.mentioned_people.add(PersonFactory())
+    article.mentioned_organizations.add(OrganizationFactory())
+    return article
+
+
+def filled_add_form(client, section):
+    data = article_form(client.get(ADD_URL))
+    data.update(
+        headline="Bad input story",
+        slug="bad-input-story",
+        body="<p>Text.</p>",
+        section=str(section.pk),
+        status="draft",
+        **{"bylines-0-reporter": str(ReporterFactory().pk), "bylines-0-order": "0"},
+    )
+    return data
+
+
+def with_bad_value(data, field, bad):
+    data = dict(data)
+    if field in ("mentioned_people", "mentioned_organizations"):
+        # A real id next to the bad one, as a tampered multiple select would send.
+        model = PersonFactory if field == "mentioned_people" else OrganizationFactory
+        data[field] = [str(model().pk), bad]
+    else:
+        data[field] = bad
+    return data
+
+
+def field_errors(response, field):
+    assert response.status_code == 200, response.status_code
+    if field.startswith("bylines-"):
+        (formset,) = [
+            inline.formset
+            for inline in response.context["inline_admin_formsets"]
+            if inline.formset.prefix == "bylines"
+        ]
+        return formset.forms[int(field.split("-")[1])].errors.get(field.split("-")[2])
+    return response.context["adminform"].form.errors.get(field)
+
+
+FIELDS = [
+    "mentioned_people",
+    "mentioned_organizations",
+    "lead_image",
+    "section",
+    "bylines-0-reporter",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=ID_IDS)
+@pytest.mark.parametrize("field", FIELDS)
+def test_a_bad_id_on_the_add_form_is_the_fields_error(editor, section, field, bad):
+    data = with_bad_value(filled_add_form(editor, section), field, bad)
+
+    response = editor.post(ADD_URL, data)
+
+    assert field_errors(response, field), field
+    assert "Please correct the error" in response.content.decode()
+    assert not Article.objects.filter(slug="bad-input-story").exists()
+
+
+@pytest.mark.parametrize("bad", BAD_IDS, ids=ID_IDS)
+@pytest.mark.parametrize("field", FIELDS)
+def test_a_bad_id_on_the_change_form_is_the_fields_error(editor, story, field, bad):
+    data = article_form(editor.get(change_url(story)))
+    data["headline"] = "Changed headline"
+    version = story.version
+
+    response = editor.post(change_url(story), with_bad_value(data, field, bad))
+
+    assert field_errors(response, field), field
+    story.refresh_from_db()
+    assert (story.headline, story.version) == ("A story as it stands", version)
+
+
+# The date drill-down: a year, month or day no calendar has is the admin's "invalid filter"
+# redirect (?e=1), on every list that has one.
+
+DATE_LISTS = {
+    "/admin/articles/article/": "published_at",
+    "/admin/articles/correction/": "created_at",
+    "/admin/articles/statuschange/": "at",
+    "/admin/newsroom/slughistory/": "created_at",
+}
+BAD_DATES = [
+    {"year": "9" * 20},
+    {"year": "9" * 20, "month": "1"},
+    {"year": "2026", "month": "9" * 20},
+    {"year": "2026", "month": "1", "day": "9" * 20},
+    {"year": "9999"},  # the year after cannot be made
+    {"year": "9999", "month": "12"},
+    {"year": "9999", "month": "12", "day": "31"},
+    {"year": "0"},
+    {"year": "-1"},
+    {"year": "\x00"},
+]
+
+
+@pytest.mark.parametrize(
+    "bad", BAD_DATES, ids=lambda bad: "-".join(bad.values()).replace("\x00", "nul")[:30]
+)
+@pytest.mark.parametrize("url", DATE_LISTS)
+def test_a_date_no_calendar_has_is_the_invalid_filter_redirect(client, superuser, seed, url, bad):
+    CorrectionFactory(article=seed)
+    client.force_login(superuser)
+    field = DATE_LISTS[url]
+
+    response = client.get(url, {f"{field}__{part}": value for part, value in bad.items()})
+
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == f"{url}?e=1"
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("zone", ["Asia/Hong_Kong", "America/New_York"])
+@pytest.mark.parametrize("year", ["1", "9999"])
+def test_the_first_and_last_years_in_a_far_time_zone(client, superuser, seed, settings, zone, year):
+    """Year 1 in Hong Kong begins in the year 0 in UTC, which the database cannot be asked about;
+    a year that can be asked about is listed as usual."""
+    settings.TIME_ZONE = zone
+    client.force_login(superuser)
+    response = client.get(LIST_URL, {"published_at__year": year})
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 302:
+        assert response["Location"] == f"{LIST_URL}?e=1"
+    response = client.get(LIST_URL, {"published_at__year": "2", "published_at__month": "1"})
+    assert response.status_code == 200
+
+
+def test_a_real_year_still_drills_down(editor, seed):
+    year = seed.published_at.year
+    response = editor.get(LIST_URL, {"published_at__year": str(year)})
+    assert response.status_code == 200
+    assert seed.headline in response.content.decode()
+
+
+# Per-object addresses with an id that is not one.
+
+BAD_URL_IDS = ["%00", "abc", "%C2%B2", "1%00", "99999999999999999999", "-1", "1.5"]
+PER_OBJECT = ["change/", "delete/", "history/", "history/1/", ""]
+
+
+@pytest.mark.parametrize("page", PER_OBJECT)
+@pytest.mark.parametrize("object_id", BAD_URL_IDS)
+def test_a_story_address_with_a_bad_id_is_not_found(editor, seed, object_id, page):
+    response = editor.get(f"/admin/articles/article/{object_id}/{page}")
+
+    if response.status_code == 302:  # the admin's own answer: "... doesn't exist", and the index
+        assert response["Location"] in (
+            "/admin/",
+            LIST_URL,
+            f"/admin/articles/article/{object_id}/change/",
+        ), response["Location"]
+        assert client_follow_ok(editor, response)
+    else:
+        assert response.status_code in (400, 404), response.status_code
+
+
+def client_follow_ok(client, response):
+    return client.get(response["Location"], follow=True).status_code == 200
+
+
+@pytest.mark.parametrize("object_id", BAD_URL_IDS)
+def test_a_bad_id_posted_to_a_story_address_changes_nothing(editor, seed, object_id):
+    for page in ("change/", "delete/", "history/1/"):
+        response = editor.post(
+            f"/admin/articles/article/{object_id}/{page}", {"post": "yes", "headline": "x"}
+        )
+        assert response.status_code in (302, 400, 404), (page, response.status_code)
+    assert Article.objects.filter(pk=seed.pk).exists()
+
+
+@pytest.mark.parametrize("object_id", BAD_URL_IDS)
+@pytest.mark.parametrize("model", ["correction", "statuschange", "section"])
+def test_other_story_admin_addresses_with_a_bad_id(editor, seed, model, object_id):
+    for page in PER_OBJECT[:3]:
+        response = editor.get(f"/admin/articles/{model}/{object_id}/{page}")
+        # 403: an editor may not delete these at all, whatever the id.
+        assert response.status_code in (302, 400, 403, 404), (page, response.status_code)
+    assert Correction.objects.count() == 0
+
+
+@pytest.mark.parametrize("object_id", ["99999999999999999999", "0"])
+def test_the_staff_preview_of_a_story_that_is_not_there(editor, seed, object_id):
+    assert editor.get(f"/preview/stories/{object_id}/").status_code == 404
+
+
+def test_the_recover_page_of_a_version_that_is_not_there(editor, seed):
+    response = editor.get("/admin/articles/article/recover/99999999999999999999/")
+    assert response.status_code == 404
