@@ -7,10 +7,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .models import Article, Correction, StatusChange
+from people.models import Affiliation, Organization, Person, Reporter
+from photos.models import Image
+
+from .models import Article, Byline, Correction, StatusChange
 
 Status = Article.Status
 
@@ -53,6 +56,37 @@ def can_edit(user, article: Article) -> bool:
     if user.has_perm("articles.edit_any_article"):
         return True
     return editable_articles(user).filter(pk=article.pk).exists()
+
+
+def shown_on_published_stories(queryset: QuerySet) -> QuerySet:
+    """The rows of ``queryset`` (images, people, organizations, affiliations or reporters) that
+    readers see with a story whose status is published, scheduled ones included: its lead image,
+    the photos of its reporters and of the people it mentions, those people and organizations,
+    those people's roles, and its reporters (byline and profile). Changing or deleting one changes
+    a published story, which only a user with ``articles.edit_any_article`` (an editor) may do; the
+    people and photos admins refuse the rest.
+    """
+    published = Q(article__status=Status.PUBLISHED)
+    mentions = Article.mentioned_people.through.objects.filter(published)
+    model = queryset.model
+    if model is Image:
+        return queryset.filter(
+            Exists(Article.objects.filter(lead_image=OuterRef("pk"), status=Status.PUBLISHED))
+            | Exists(Byline.objects.filter(published, reporter__photo=OuterRef("pk")))
+            | Exists(mentions.filter(person__photo=OuterRef("pk")))
+        )
+    if model is Person:
+        return queryset.filter(Exists(mentions.filter(person=OuterRef("pk"))))
+    if model is Reporter:
+        return queryset.filter(Exists(Byline.objects.filter(published, reporter=OuterRef("pk"))))
+    if model is Affiliation:
+        return queryset.filter(Exists(mentions.filter(person=OuterRef("person"))))
+    if model is Organization:
+        through = Article.mentioned_organizations.through
+        return queryset.filter(
+            Exists(through.objects.filter(published, organization=OuterRef("pk")))
+        )
+    raise TypeError(f"Published stories do not show {model._meta.label} rows")
 
 
 def allowed_statuses(user, from_status: str) -> list[str]:
