@@ -24,7 +24,7 @@ from newsroom.cache import remembered
 from newsroom.pagination import RememberedCountPaginator
 
 from . import admin_import, mentions, presence, services
-from .forms import ArticleAdminForm
+from .forms import ArticleAdminForm, BylineFormSet
 from .models import Article, Byline, Correction, Section, StatusChange
 from .revisions import readable_text, revision_changes, text_changes
 
@@ -36,6 +36,11 @@ class BylineInline(CheckedRelationsMixin, admin.TabularInline):
     extra = 1
     autocomplete_fields = ["reporter"]
     fields = ["reporter", "order"]
+    formset = BylineFormSet  # whose bylines a reporter may file under
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
 
 
 class CorrectionInline(admin.StackedInline):

@@ -3,11 +3,14 @@
 import html
 
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django_prose_editor.widgets import AdminProseEditorWidget
+
+from people.models import Reporter
 
 from . import services
 from .html import sanitize_html
@@ -135,3 +138,47 @@ class ArticleAdminForm(forms.ModelForm):
                 "The story has no text. Write the body, or paste it in.", code="required"
             )
         return body
+
+
+class BylineFormSet(BaseInlineFormSet):
+    """A story's bylines, and whose names a user may file a story under.
+
+    Co-bylines are normal: anyone may add a colleague's byline. But a user who may not edit every
+    story (a reporter) saves a story only with their own byline on it, so nobody files a story
+    solely under someone else's name, or takes themselves off a story they would then lose. On a
+    new story with no byline given, theirs is added on save (``ArticleAdmin.save_related``). A
+    reporter's login with no byline of its own saves nothing until an editor links one. Editors
+    set any bylines.
+    """
+
+    user = None  # set by BylineInline.get_formset
+
+    def clean(self):
+        super().clean()
+        user = self.user
+        if user is None or user.has_perm("articles.edit_any_article"):
+            return
+        if any(self.errors):  # a row's own error (no such reporter, a repeated place) first
+            return
+        own = Reporter.objects.filter(user=user).only("pk", "name").first()
+        if own is None:
+            raise ValidationError(
+                "Not saved: your login is not linked to a reporter’s byline, so you cannot file "
+                "a story under any name. Ask an editor to link your login to your byline (People "
+                "› Reporters › your name › Login account).",
+                code="no_own_byline",
+            )
+        reporters = {
+            form.cleaned_data["reporter"].pk
+            for form in self.forms
+            if form.cleaned_data.get("reporter") and not self._should_delete_form(form)
+        }
+        if not reporters and self.instance._state.adding:
+            return  # their own byline is added on save
+        if own.pk not in reporters:
+            raise ValidationError(
+                f"Not saved: your own byline ({own.name}) must be on the story. You may add "
+                "colleagues’ bylines beside yours; only an editor can file a story under other "
+                "names alone, or take you off it.",
+                code="own_byline_required",
+            )

@@ -302,8 +302,9 @@ def test_workflow_steps_are_shown_on_the_form(
     assert "In review by zhipeng" in html
 
 
-def test_reporter_without_byline_account_still_keeps_created_story(db, client, section):
-    """A reporter login not linked to a byline still owns what it creates."""
+def test_reporter_without_byline_account_is_refused_until_linked(db, client, section):
+    """A reporter login not linked to a byline cannot file a story (under no name of its own, it
+    could only file under someone else's); once an editor links it, the story is saved and theirs."""
     from django.contrib.auth.models import Group
 
     from tests.factories import UserFactory
@@ -315,10 +316,16 @@ def test_reporter_without_byline_account_still_keeps_created_story(db, client, s
     data.update(
         headline="Stringer copy", slug="stringer-copy", body="<p>x</p>", section=str(section.pk)
     )
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "Ask an editor to link your login to your byline" in response.content.decode()
+    assert not Article.objects.filter(slug="stringer-copy").exists()
+
+    byline = ReporterFactory(name="A Stringer", slug="a-stringer", user=user)
     assert client.post(ADD_URL, data).status_code == 302
     article = Article.objects.get(slug="stringer-copy")
+    assert list(article.reporters.all()) == [byline]
     assert client.get(change_url(article)).status_code == 200
-    assert ReporterFactory._meta.model.objects.filter(user=user).count() == 0
 
 
 # Every role × every step, through the change form's real POST. The table is written out here on
