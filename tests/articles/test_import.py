@@ -17,7 +17,7 @@ from articles import importing, mentions, wire
 from articles.html import sanitize_html
 from articles.models import Article, Byline, StatusChange
 from people.models import Reporter
-from tests.factories import ArticleFactory, ReporterFactory, SectionFactory, UserFactory
+from tests.factories import ArticleFactory, SectionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
