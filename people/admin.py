@@ -4,6 +4,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
 from articles.services import shown_on_published_stories
+from newsroom.admin import CheckedAdminMixin, CheckedRelationsMixin
 from photos.admin import ShownOnPublishedStoriesMixin, may_change_published
 
 from .models import Affiliation, Organization, Person, Reporter
@@ -65,7 +66,7 @@ class AffiliationFormSet(BaseInlineFormSet):
         refuse_people_on_published_stories(self.user, forms)
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(CheckedRelationsMixin, admin.TabularInline):
     model = Affiliation
     formset = AffiliationFormSet
     extra = 1
@@ -78,7 +79,7 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class PersonAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
     """People. Only an editor may change or delete one a published story mentions, or their roles
     (:class:`photos.admin.ShownOnPublishedStoriesMixin`); anyone may add people."""
 
@@ -103,7 +104,7 @@ class PersonAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class OrganizationAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
     """Organizations. Only an editor may change or delete one a published story mentions; on the
     others, the roles of people a published story mentions are shown but cannot be changed."""
 
@@ -123,7 +124,7 @@ class OrganizationAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class AffiliationAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
     """Roles. Only an editor may change or delete the role of a person a published story
     mentions, or give such a person a new one."""
 
@@ -146,7 +147,7 @@ class AffiliationAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
 
 
 @admin.register(Reporter)
-class ReporterAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class ReporterAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
     """Reporters (editors only, by the groups). Whoever is given the permission to change them,
     only an editor may change or delete one on a published story's byline, their own included."""
 

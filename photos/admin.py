@@ -4,6 +4,7 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html, format_html_join
 
 from articles.services import shown_on_published_stories
+from newsroom.admin import CheckedAdminMixin
 
 from . import renditions
 from .fields import PhotoFileField
@@ -62,7 +63,7 @@ class ShownOnPublishedStoriesMixin:
 
 
 @admin.register(Image)
-class ImageAdmin(ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class ImageAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
     """The image library. Uploads are checked by the file field itself (``photos.fields``), so this
     form and the "+" popup beside a story's lead image refuse the same files with the same messages.
 
