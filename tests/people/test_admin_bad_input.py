@@ -2,6 +2,7 @@
 a form error naming the field, the "invalid filter" redirect, or "does not exist" — never a 500."""
 
 import pytest
+
 from people.models import Person
 from tests.articles.test_admin_bad_input import BAD_IDS, ID_IDS
 from tests.factories import PersonFactory
