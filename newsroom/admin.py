@@ -8,6 +8,10 @@ input itself; these close the places where a raw value still reaches the databas
   values to show their names), and a multiple choice with an id no column can hold;
 - a date drill-down (``?created_at__year=...``) with a year, month or day beyond the calendar, or
   whose bounds, once in UTC, are (the year 1 in Hong Kong begins in the year 0 in UTC);
+- any other lookup a change list's query string names (Django applies one on any of the model's
+  fields): the list's query is compiled before it runs, and one that cannot be, or that would
+  send a NUL or a whole number no column holds, is refused like a bad filter;
+- an autocomplete search term with a NUL (the change list's search form refuses one itself);
 - a history page for an id that is not one (django-reversion's history sends it to the database
   before Django's own check; PostgreSQL refuses a NUL).
 
@@ -21,7 +25,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.forms import ModelMultipleChoiceField
 from django.utils import timezone
@@ -109,9 +113,43 @@ class CheckedRelationsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+def _flat(values):
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            yield from _flat(value)
+        else:
+            yield value
+
+
+def check_query(queryset) -> None:
+    """Raise IncorrectLookupParameters if ``queryset`` cannot be sent to its database: a value
+    that cannot be turned into SQL at all (a year 0 or 10000 for a ``__year``, a time beyond the
+    calendar in UTC on SQLite), a text with a NUL (PostgreSQL refuses it; nothing stored has one),
+    or a whole number no column holds (SQLite overflows)."""
+    try:
+        _sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return
+    except (ValueError, OverflowError, TypeError) as bad:
+        raise IncorrectLookupParameters(bad) from bad
+    low, high = connections[queryset.db].ops.integer_field_range("BigIntegerField")
+    for value in _flat(params):
+        if isinstance(value, str) and "\x00" in value:
+            raise IncorrectLookupParameters("A filter value contains a NUL character.")
+        if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            raise IncorrectLookupParameters(f"{value} is beyond any whole-number column.")
+
+
 class CheckedChangeList(ChangeList):
-    """A change list whose date drill-down refuses, as Django refuses any other bad filter (a
-    redirect to ``?e=1``), a date it cannot make or the database cannot be asked about."""
+    """A change list that refuses, as Django refuses any other bad filter (a redirect to
+    ``?e=1``), a filter the database cannot be asked about: a date drill-down it cannot make, and
+    any lookup from the query string (``?created_at__year=0``, ``?section__exact=<20 digits>``,
+    ``?headline=%00``) whose query cannot be sent."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        check_query(queryset)
+        return queryset
 
     def get_filters(self, request):
         try:
@@ -138,6 +176,13 @@ class CheckedAdminMixin(CheckedRelationsMixin):
 
     def get_changelist(self, request, **kwargs):
         return CheckedChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # The change list's search form refuses a NUL; the autocomplete view (?term=) sends it
+        # here as it came. Nothing stored holds one, and PostgreSQL cannot be asked about it.
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     def history_view(self, request, object_id, extra_context=None):
         # Django's own history looks the object up first; django-reversion's queries its versions

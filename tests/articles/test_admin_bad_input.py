@@ -233,3 +233,106 @@ def test_the_staff_preview_of_a_story_that_is_not_there(editor, seed, object_id)
 def test_the_recover_page_of_a_version_that_is_not_there(editor, seed):
     response = editor.get("/admin/articles/article/recover/99999999999999999999/")
     assert response.status_code == 404
+
+
+# Any lookup the query string names, not only the list's own filters: Django applies every
+# parameter on one of the model's fields. One the database cannot be asked is the "invalid filter"
+# redirect too: a year no calendar has, a time beyond it in UTC, a NUL, an id no column holds.
+
+BAD_LOOKUPS = [
+    ("/admin/articles/article/", "created_at__year", "0"),
+    ("/admin/articles/article/", "modified_at__year", "99999999999999999999"),
+    ("/admin/articles/article/", "updated_at__iso_year", "10000"),
+    ("/admin/articles/article/", "published_at__year__gte", "-1"),
+    ("/admin/articles/article/", "created_at__gte", "0001-01-01T00:00:00+01:00"),
+    ("/admin/articles/article/", "modified_at__lt", "9999-12-31T23:59:59-01:00"),
+    ("/admin/articles/article/", "headline", "\x00"),
+    ("/admin/articles/article/", "status__in", "draft,\x00"),
+    ("/admin/articles/article/", "section__exact", "99999999999999999999"),
+    ("/admin/articles/article/", "lead_image__in", "-99999999999999999999"),
+    ("/admin/articles/article/", "id__in", "1,99999999999999999999"),
+    ("/admin/articles/correction/", "article__exact", "99999999999999999999"),
+    ("/admin/articles/correction/", "created_at__year", "0"),
+    ("/admin/articles/statuschange/", "to_status", "\x00"),
+    ("/admin/articles/section/", "order__in", "99999999999999999999"),
+    ("/admin/newsroom/slughistory/", "object_id__in", "99999999999999999999"),
+    ("/admin/newsroom/slughistory/", "slug", "\x00"),
+    ("/admin/people/reporter/", "user__exact", "99999999999999999999"),
+    ("/admin/people/person/", "name", "\x00"),
+    ("/admin/photos/image/", "uploaded_by__in", "99999999999999999999"),
+]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Hong_Kong"])
+@pytest.mark.parametrize(
+    ("url", "lookup", "bad"),
+    BAD_LOOKUPS,
+    ids=[f"{url.split('/')[3]}-{lookup}" for url, lookup, _ in BAD_LOOKUPS],
+)
+def test_a_lookup_the_database_cannot_be_asked_is_the_invalid_filter_redirect(
+    client, superuser, seed, settings, zone, url, lookup, bad
+):
+    settings.TIME_ZONE = zone
+    CorrectionFactory(article=seed)
+    client.force_login(superuser)
+
+    response = client.get(url, {lookup: bad})
+
+    if lookup.endswith(("__gte", "__lt")) and response.status_code == 200:
+        # PostgreSQL takes a time in the year 0 in UTC (SQLite's backend cannot convert it).
+        return
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == f"{url}?e=1"
+
+
+@pytest.mark.parametrize(
+    ("lookup", "value"),
+    [
+        ("created_at__year", "2026"),
+        ("section__exact", "1"),
+        ("headline__icontains", "Qianhai"),
+        ("id__in", "1,2"),
+        ("published_at__gte", "0001-01-01T01:00:00+01:00"),
+    ],
+)
+def test_a_lookup_the_database_can_be_asked_still_filters(editor, seed, lookup, value):
+    response = editor.get(LIST_URL, {lookup: value})
+    assert response.status_code == 200, response.status_code
+
+
+# The autocomplete behind the story form's relation fields searches with the term as it came.
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ("article", "section"),
+        ("article", "lead_image"),
+        ("article", "mentioned_people"),
+        ("article", "mentioned_organizations"),
+        ("byline", "reporter"),
+    ],
+)
+@pytest.mark.parametrize("term", ["\x00", "Qian\x00hai"])
+def test_an_autocomplete_term_with_a_nul_finds_nothing(editor, seed, model, field, term):
+    response = editor.get(
+        "/admin/autocomplete/",
+        {"app_label": "articles", "model_name": model, "field_name": field, "term": term},
+    )
+
+    assert response.status_code == 200, response.status_code
+    assert response.json()["results"] == []
+
+
+def test_an_autocomplete_term_still_finds(editor, seed):
+    response = editor.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "articles",
+            "model_name": "byline",
+            "field_name": "reporter",
+            "term": "Chang",
+        },
+    )
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == ["Chang Zhipeng"]
