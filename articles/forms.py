@@ -14,7 +14,7 @@ from people.models import Reporter
 
 from . import services
 from .html import sanitize_html
-from .models import Article
+from .models import Article, Byline
 
 Status = Article.Status
 
@@ -153,12 +153,20 @@ class BylineFormSet(BaseInlineFormSet):
 
     user = None  # set by BylineInline.get_formset
 
+    def _kept_forms(self):
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("reporter") and not self._should_delete_form(form)
+        ]
+
     def clean(self):
         super().clean()
+        if any(self.errors):  # a row's own error (no such reporter, a repeated place) first
+            return
+        self._check_rows_not_shown()
         user = self.user
         if user is None or user.has_perm("articles.edit_any_article"):
-            return
-        if any(self.errors):  # a row's own error (no such reporter, a repeated place) first
             return
         own = Reporter.objects.filter(user=user).only("pk", "name").first()
         if own is None:
@@ -168,11 +176,7 @@ class BylineFormSet(BaseInlineFormSet):
                 "› Reporters › your name › Login account).",
                 code="no_own_byline",
             )
-        reporters = {
-            form.cleaned_data["reporter"].pk
-            for form in self.forms
-            if form.cleaned_data.get("reporter") and not self._should_delete_form(form)
-        }
+        reporters = {form.cleaned_data["reporter"].pk for form in self._kept_forms()}
         if not reporters and self.instance._state.adding:
             return  # their own byline is added on save
         if own.pk not in reporters:
@@ -182,3 +186,38 @@ class BylineFormSet(BaseInlineFormSet):
                 "names alone, or take you off it.",
                 code="own_byline_required",
             )
+
+    def _check_rows_not_shown(self):
+        """The form validates its rows against each other; a byline of this story that it did not
+        show (a tampered row count) is checked here, rather than by the database's constraint."""
+        if self.instance.pk is None:
+            return
+        shown = [form.instance.pk for form in self.initial_forms if form.instance.pk is not None]
+        others = Byline.objects.filter(article=self.instance).exclude(pk__in=shown)
+        for other in others.select_related("reporter"):
+            for form in self._kept_forms():
+                if form.cleaned_data["reporter"].pk == other.reporter_id or (
+                    form.cleaned_data.get("order") == other.order
+                ):
+                    raise ValidationError(
+                        f"Not saved: the story also has {other.reporter.name}’s byline (place "
+                        f"{other.order}), which this form did not show. Reload the story and make "
+                        "the change again.",
+                        code="byline_not_shown",
+                    )
+
+    def save_existing_objects(self, commit=True):
+        if commit:
+            # The database checks each row as it is written, so swapping two bylines' places (or
+            # reporters), or taking another's place while it is deleted further down, would
+            # clash with a row not yet written. The rows that change or go are taken out first;
+            # the changed ones are then written back under their own ids.
+            leaving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk is not None
+                and (self._should_delete_form(form) or form.has_changed())
+            ]
+            if leaving:
+                Byline.objects.filter(article=self.instance, pk__in=leaving).delete()
+        return super().save_existing_objects(commit)

@@ -336,3 +336,78 @@ def test_an_autocomplete_term_still_finds(editor, seed):
     )
     assert response.status_code == 200
     assert [item["text"] for item in response.json()["results"]] == ["Chang Zhipeng"]
+
+
+# The byline inline: its rows are checked against each other by the form and against the table by
+# the database, one row as it is written; a change that is fine once saved is never a 500 midway.
+
+
+@pytest.fixture
+def two_bylines(section):
+    article = ArticleFactory(section=section, headline="Two bylines")
+    first = BylineFactory(article=article, reporter=ReporterFactory(name="First"), order=0)
+    second = BylineFactory(article=article, reporter=ReporterFactory(name="Second"), order=1)
+    return article, first, second
+
+
+def byline_rows(article):
+    return list(article.bylines.order_by("order").values_list("reporter__name", "order"))
+
+
+def test_swapping_two_bylines_places_is_saved(editor, two_bylines):
+    article, _first, _second = two_bylines
+    data = article_form(editor.get(change_url(article)))
+    data["bylines-0-order"], data["bylines-1-order"] = "1", "0"
+
+    response = editor.post(change_url(article), data)
+
+    assert response.status_code == 302, response.status_code
+    assert byline_rows(article) == [("Second", 0), ("First", 1)]
+
+
+def test_swapping_two_bylines_reporters_is_saved(editor, two_bylines):
+    article, first, second = two_bylines
+    data = article_form(editor.get(change_url(article)))
+    data["bylines-0-reporter"], data["bylines-1-reporter"] = (
+        str(second.reporter.pk),
+        str(first.reporter.pk),
+    )
+
+    response = editor.post(change_url(article), data)
+
+    assert response.status_code == 302, response.status_code
+    assert byline_rows(article) == [("Second", 0), ("First", 1)]
+
+
+def test_taking_the_place_of_a_byline_deleted_below_is_saved(editor, two_bylines):
+    article, _first, _second = two_bylines
+    data = article_form(editor.get(change_url(article)))
+    data["bylines-0-order"] = "1"
+    data["bylines-1-DELETE"] = "on"
+
+    response = editor.post(change_url(article), data)
+
+    assert response.status_code == 302, response.status_code
+    assert byline_rows(article) == [("First", 1)]
+
+
+@pytest.mark.parametrize("initial", ["0", "1", "-1", "-99999999999999999999"])
+def test_a_row_count_that_hides_a_byline_is_the_inlines_error(editor, two_bylines, initial):
+    """A tampered count of existing rows posts them as new ones, which the table already has."""
+    article, _first, _second = two_bylines
+    data = article_form(editor.get(change_url(article)))
+    data["bylines-INITIAL_FORMS"] = initial
+    data["headline"] = "Changed headline"
+
+    response = editor.post(change_url(article), data)
+
+    assert response.status_code == 200, response.status_code
+    (formset,) = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "bylines"
+    ]
+    assert formset.non_form_errors() or any(formset.errors)
+    article.refresh_from_db()
+    assert article.headline == "Two bylines"
+    assert byline_rows(article) == [("First", 0), ("Second", 1)]
