@@ -1,9 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import Client
 
 from articles.models import Article
+from tests.factories import ReporterFactory, UserFactory
 
 SEED_SLUG = "qianhai-forum-draws-1200-representatives"
 
@@ -79,3 +82,54 @@ def make_hidden_story(seed, kind):
 def hidden_story(request, seed):
     """One story per kind readers must not see: draft, in review, withdrawn, scheduled."""
     return make_hidden_story(seed, request.param)
+
+
+# Logins in the roles the migration creates: a reporter linked to their byline, a colleague, two
+# editors; ``reporter`` and ``editor`` are browsers of their own signed in as them.
+
+
+def member(group_name, username, **extra):
+    user = UserFactory(username=username, **extra)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def reporter_user(db):
+    """A reporter's login, linked to their byline."""
+    user = member("Reporter", "zhipeng", first_name="Chang", last_name="Zhipeng")
+    ReporterFactory(name="Chang Zhipeng", slug="chang-zhipeng", user=user)
+    return user
+
+
+@pytest.fixture
+def other_reporter_user(db):
+    user = member("Reporter", "colleague")
+    ReporterFactory(name="A Colleague", slug="a-colleague", user=user)
+    return user
+
+
+@pytest.fixture
+def editor_user(db):
+    return member("Editor", "desk", first_name="Night", last_name="Editor")
+
+
+@pytest.fixture
+def second_editor_user(db):
+    return member("Editor", "slot", first_name="Slot", last_name="Editor")
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def reporter(reporter_user):
+    return signed_in(reporter_user)
+
+
+@pytest.fixture
+def editor(editor_user):
+    return signed_in(editor_user)

@@ -3,7 +3,6 @@ a 400/404 or the admin's "does not exist" redirect, never a server error: ids in
 fields and the byline inline, the date drill-down of every list, and per-object addresses."""
 
 import pytest
-from django.test import Client
 
 from articles.models import Article, Correction
 from tests.factories import (
@@ -29,13 +28,6 @@ ID_IDS = ["word", "fraction", "exponent", "nul", "superscript", "sql", "huge"]
 
 def change_url(article):
     return f"/admin/articles/article/{article.pk}/change/"
-
-
-@pytest.fixture
-def editor(editor_user):
-    client = Client()
-    client.force_login(editor_user)
-    return client
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ admin's real POSTs, as the Reporter and Editor groups' users."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 
 from articles.models import Article
+from tests.conftest import signed_in
 from tests.factories import ArticleFactory, BylineFactory, UserFactory
 from tests.forms import article_form
 
@@ -19,12 +19,6 @@ NOT_LINKED = "Ask an editor to link your login to your byline"
 
 def change_url(article):
     return f"/admin/articles/article/{article.pk}/change/"
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def new_story(client, section, *reporters):
@@ -57,11 +51,6 @@ def byline_errors(response):
 
 def reporters_of(article):
     return [byline.reporter for byline in article.bylines.order_by("order")]
-
-
-@pytest.fixture
-def reporter(reporter_user):
-    return logged_in(reporter_user)
 
 
 @pytest.fixture
@@ -134,7 +123,7 @@ def test_a_reporter_cannot_leave_a_story_with_no_byline(reporter, reporter_user,
 def test_a_reporter_login_with_no_byline_is_told_to_ask_an_editor(db, section, reporter_user):
     stringer = UserFactory(username="stringer")
     stringer.groups.add(Group.objects.get(name="Reporter"))
-    client = logged_in(stringer)
+    client = signed_in(stringer)
 
     for reporters in ([], [reporter_user.reporter]):
         response = client.post(ADD_URL, new_story(client, section, *reporters))
@@ -180,7 +169,7 @@ def test_a_reporters_new_story_with_no_byline_gets_theirs(reporter, reporter_use
 
 
 def test_an_editor_files_under_any_byline(editor_user, reporter_user, other_reporter_user, section):
-    editor = logged_in(editor_user)
+    editor = signed_in(editor_user)
 
     data = new_story(editor, section, other_reporter_user.reporter)
     assert editor.post(ADD_URL, data).status_code == 302
@@ -202,7 +191,7 @@ def test_an_editor_may_take_a_reporter_off_their_story(
     editor_user, reporter_user, other_reporter_user, own_draft
 ):
     BylineFactory(article=own_draft, reporter=other_reporter_user.reporter, order=1)
-    editor = logged_in(editor_user)
+    editor = signed_in(editor_user)
     data = article_form(editor.get(change_url(own_draft)))
     data["bylines-0-DELETE"] = "on"
 

@@ -8,8 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission
-from django.test import Client
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from articles.models import Article
@@ -21,40 +20,12 @@ from tests.factories import (
     OrganizationFactory,
     PersonFactory,
     ReporterFactory,
-    UserFactory,
 )
 from tests.forms import form_fields
 
 pytestmark = pytest.mark.django_db
 
 STATES = ["published", "scheduled"]
-
-
-def member(group, username):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reporter_user():
-    user = member("Reporter", "zhipeng")
-    ReporterFactory(name="Chang Zhipeng", slug="chang-zhipeng", user=user)
-    return user
-
-
-@pytest.fixture
-def reporter(reporter_user):
-    client = Client()
-    client.force_login(reporter_user)
-    return client
-
-
-@pytest.fixture
-def editor():
-    client = Client()
-    client.force_login(member("Editor", "desk"))
-    return client
 
 
 def story(when="published", **fields):

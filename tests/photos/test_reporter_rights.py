@@ -9,9 +9,7 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
@@ -21,39 +19,11 @@ from tests.factories import (
     BylineFactory,
     PersonFactory,
     ReporterFactory,
-    UserFactory,
 )
 from tests.forms import form_fields
 from tests.photos import pictures
 
 pytestmark = pytest.mark.django_db
-
-
-def member(group, username):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reporter_user():
-    user = member("Reporter", "zhipeng")
-    ReporterFactory(name="Chang Zhipeng", slug="chang-zhipeng", user=user)
-    return user
-
-
-@pytest.fixture
-def reporter(reporter_user):
-    client = Client()
-    client.force_login(reporter_user)
-    return client
-
-
-@pytest.fixture
-def editor():
-    client = Client()
-    client.force_login(member("Editor", "desk"))
-    return client
 
 
 def change_url(image):
