@@ -403,3 +403,41 @@ def test_a_row_count_that_hides_a_byline_is_the_inlines_error(editor, two_byline
     article.refresh_from_db()
     assert article.headline == "Two bylines"
     assert byline_rows(article) == [("First", 0), ("Second", 1)]
+
+
+# The admins other apps register (tags, users, groups, login attempts) take the same lookups from
+# the query string; reporters and editors list tags.
+
+OTHER_APPS_LOOKUPS = [
+    ("/admin/taggit/tag/", "name", "\x00"),
+    ("/admin/taggit/tag/", "slug__in", "a,\x00"),
+    ("/admin/taggit/tag/", "id__in", "99999999999999999999"),
+]
+
+
+@pytest.mark.parametrize(("url", "lookup", "bad"), OTHER_APPS_LOOKUPS)
+def test_a_reporter_listing_tags_with_a_bad_lookup_gets_the_invalid_filter_redirect(
+    reporter, seed, url, lookup, bad
+):
+    response = reporter.get(url, {lookup: bad})
+
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == f"{url}?e=1"
+    assert reporter.get(url, {"name": "Hong Kong"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "lookup", "bad"),
+    [
+        ("/admin/auth/user/", "username", "\x00"),
+        ("/admin/auth/user/", "id__in", "99999999999999999999"),
+        ("/admin/auth/group/", "name__in", "\x00"),
+        ("/admin/axes/accessattempt/", "username", "\x00"),
+        ("/admin/axes/accesslog/", "id__in", "-99999999999999999999"),
+    ],
+)
+def test_the_other_apps_lists_refuse_a_bad_lookup(admin_client, url, lookup, bad):
+    response = admin_client.get(url, {lookup: bad})
+
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == f"{url}?e=1"
