@@ -18,7 +18,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from tests.factories import UserFactory
+from tests.conftest import member
 
 from .support import watch
 
@@ -149,12 +149,6 @@ def pictured_site(seed):
     BylineFactory(article=other, reporter=reporter, order=0)
     other.tags.add("Hong Kong")
     return seed
-
-
-def member(group_name, username, **extra):
-    user = UserFactory(username=username, **extra)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture
