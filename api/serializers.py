@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from articles.html import sanitize_html
-from newsroom.links import absolute_url, slug_url
+from core.links import absolute_url, slug_url
 
 
 def timestamp(value: dt.datetime | None) -> str | None:

@@ -23,8 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Section, TaggedArticle
-from newsroom.cache import cache_query_parameters, canonical_query
-from newsroom.pagination import RememberedCountPaginator, listing_key
+from core.cache import cache_query_parameters, canonical_query
+from core.pagination import CachedCountPaginator, listing_key
 from people.models import Affiliation, Organization, Person, Reporter
 
 from . import openapi, serializers
@@ -161,7 +161,7 @@ def _since(raw: str) -> dt.datetime:
 def paginated(request, queryset, serialize, *, name: str) -> JsonResponse:
     number = _positive_int(request, "page", 1)
     size = _positive_int(request, "page_size", PAGE_SIZE, maximum=MAX_PAGE_SIZE)
-    paginator = RememberedCountPaginator(
+    paginator = CachedCountPaginator(
         queryset, size, count_key=listing_key(request, "page", "page_size")
     )
     if number > paginator.num_pages:

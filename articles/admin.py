@@ -14,19 +14,20 @@ from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from newsroom.admin import (
+from core.admin import (
     CheckedAdminMixin,
     CheckedChangeList,
     CheckedRelationsMixin,
     is_usable_key,
 )
-from newsroom.cache import remembered
-from newsroom.pagination import RememberedCountPaginator
+from core.cache import cached
+from core.pagination import CachedCountPaginator
+from core.text import html_to_text
 
 from . import admin_import, mentions, presence, services
 from .forms import ArticleAdminForm, BylineFormSet
 from .models import Article, Byline, Correction, Section, StatusChange
-from .revisions import readable_text, revision_changes, text_changes
+from .revisions import revision_changes, text_changes
 
 Status = Article.Status
 
@@ -80,14 +81,14 @@ class StoryChangeList(CheckedChangeList):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The results are fetched by now; what is left of the queryset is the date drill-down.
-        self.queryset = _RememberedYears(self.queryset)
+        self.queryset = _CachedYears(self.queryset)
 
     def get_queryset(self, request, exclude_parameters=None):
         # The list never shows the body: leave the largest column in the database.
         return super().get_queryset(request, exclude_parameters).defer("body")
 
 
-class _RememberedYears:
+class _CachedYears:
     """The list's queryset, whose years (the date drill-down's first level, a DISTINCT over every
     story: 250 ms on SQLite at 100,000 stories) are worked out once per content change."""
 
@@ -107,7 +108,7 @@ class _RememberedYears:
             sql, params = self._queryset.query.sql_with_params()
         except EmptyResultSet:
             return []
-        return remembered(f"admin-years:{field_name}:{sql}:{params!r}", years)
+        return cached(f"admin-years:{field_name}:{sql}:{params!r}", years)
 
 
 @admin.register(Section)
@@ -178,7 +179,7 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
             key = f"admin:{sql}:{params!r}"
         except EmptyResultSet:
             key = None
-        return RememberedCountPaginator(
+        return CachedCountPaginator(
             queryset, per_page, orphans, allow_empty_first_page, count_key=key
         )
 
@@ -382,7 +383,7 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
 
     @admin.display(description="Words")
     def word_count(self, obj):
-        return len(readable_text(obj.body).split()) if obj and obj.body else 0
+        return len(html_to_text(obj.body).split()) if obj and obj.body else 0
 
     @admin.display(description="Workflow")
     def workflow(self, obj):

@@ -7,8 +7,8 @@ Included at the site root; the names are namespaced ``discovery:`` (for example
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
-import newsroom.converters  # noqa: F401  (registers <tagslug:>)
-from newsroom.links import site_request
+import core.converters  # noqa: F401  (registers <tagslug:>)
+from core.links import site_request
 
 from . import feeds
 from .search import SearchView

@@ -20,7 +20,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
-from newsroom.links import SiteRequest
+from core.links import SiteRequest
 from people.models import Reporter
 
 from .html import sanitize_html

@@ -1,15 +1,13 @@
 """Forms for the editorial admin."""
 
-import html
-
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import strip_tags
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from core.text import html_to_text
 from people.models import Reporter
 
 from . import services
@@ -133,7 +131,7 @@ class ArticleAdminForm(forms.ModelForm):
         never sees an empty value.
         """
         body = sanitize_html(self.cleaned_data.get("body", ""))
-        if not html.unescape(strip_tags(body)).strip():
+        if not html_to_text(body):
             raise forms.ValidationError(
                 "The story has no text. Write the body, or paste it in.", code="required"
             )

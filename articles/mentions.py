@@ -13,25 +13,18 @@ Linking only adds. An editor who removes a wrongly linked mention has it recorde
 """
 
 import functools
-import html
 import re
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils.html import strip_tags
 
+from core.text import html_to_text
 from people.models import Organization, Person, split_aliases
 
 from .models import Article
 
 # Names shorter than this are too likely to match ordinary words or initials.
 MIN_NAME_LENGTH = 2
-_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
-
-
-def plain_text(body: str) -> str:
-    """A story body as the text a reader sees, one block a line."""
-    return html.unescape(strip_tags(_BLOCK_END.sub("\n", body or "")))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -116,7 +109,7 @@ def link_mentions(*, article: Article) -> tuple[list[Person], list[Organization]
     Mentions already there are kept (linking only adds), and anyone an editor removed from this
     story before is left out.
     """
-    people, organizations = find_mentions(plain_text(article.body))
+    people, organizations = find_mentions(html_to_text(article.body))
     skip_people = set(article.mentioned_people.values_list("pk", flat=True))
     skip_people |= set(article.unlinked_people.values_list("pk", flat=True))
     skip_organizations = set(article.mentioned_organizations.values_list("pk", flat=True))

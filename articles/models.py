@@ -12,10 +12,11 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from newsroom.converters import TagSlugConverter
-from newsroom.links import slug_url
-from newsroom.models import DemoData
-from people.models import Organization, Person, Reporter, SlugNaturalKeyManager
+from core.converters import TagSlugConverter
+from core.links import slug_url
+from core.models import DemoData
+from core.natural_keys import SlugNaturalKeyManager
+from people.models import Organization, Person, Reporter
 
 from .html import sanitize_html
 

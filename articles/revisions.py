@@ -3,17 +3,13 @@
 import difflib
 import re
 
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
+from core.text import html_to_text
+
 DIFF_FIELDS = [("headline", "Headline"), ("standfirst", "Standfirst"), ("body", "Body")]
-_BLOCK_END = re.compile(r"</(p|h[2-4]|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
-
-
-def readable_text(value: str) -> str:
-    """Stored HTML as the words a reader sees, one block a line, for comparing versions."""
-    return strip_tags(_BLOCK_END.sub("\n", value or "")).strip()
 
 
 def word_diff(old: str, new: str) -> SafeString:
@@ -37,7 +33,7 @@ def text_changes(before: dict, after: dict) -> list[dict]:
     """The headline, standfirst and body changes from ``before`` to ``after`` (field -> HTML)."""
     changes = []
     for name, label in DIFF_FIELDS:
-        old, new = readable_text(before.get(name) or ""), readable_text(after.get(name) or "")
+        old, new = html_to_text(before.get(name) or ""), html_to_text(after.get(name) or "")
         if old != new:
             changes.append({"label": label, "diff": word_diff(old, new)})
     return changes

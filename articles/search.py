@@ -73,7 +73,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import ListView
 from taggit.models import Tag
 
-from newsroom.pagination import ForgivingPaginationMixin
+from core.pagination import ForgivingPaginationMixin
 from people.models import Organization, Person
 
 from .models import Article, TaggedArticle

@@ -4,7 +4,7 @@
 people, organizations), each split into files of at most :data:`URLS_PER_FILE` addresses (stories:
 :data:`STORIES_PER_FILE`, so that a file is quick to make; the sitemaps protocol's limit is 50,000),
 each with ``lastmod``. The index's figures (how many files, the newest date of each) only change
-when content does, so they are worked out once per change (``newsroom.cache.remembered``). Only
+when content does, so they are worked out once per change (``core.cache.cached``). Only
 stories from ``Article.objects.published()`` are listed, and only the pages that list at least one
 of them; a page's ``lastmod`` is the newest such story's publication time (a story's own is its
 last correction or update, if later).
@@ -27,9 +27,9 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from newsroom.cache import cache_query_parameters, remembered
-from newsroom.links import absolute_url, slug_urls
-from newsroom.pagination import RememberedCountPaginator
+from core.cache import cache_query_parameters, cached
+from core.links import absolute_url, slug_urls
+from core.pagination import CachedCountPaginator
 from people.models import Organization, Person, Reporter
 
 from .feeds import xml_text
@@ -54,23 +54,23 @@ def story_lastmod(story):
     return w3c(max(story.published_at, story.updated_at or story.published_at))
 
 
-class RememberedSitemap(Sitemap):
+class CachedSitemap(Sitemap):
     """A sitemap whose number of files and newest date are worked out once per content change."""
 
     @property
     def paginator(self):
-        return RememberedCountPaginator(
+        return CachedCountPaginator(
             self._items(), self.limit, count_key=f"sitemap:{type(self).__name__}"
         )
 
     def get_latest_lastmod(self):
-        return remembered(f"sitemap-lastmod:{type(self).__name__}", self.newest_lastmod)
+        return cached(f"sitemap-lastmod:{type(self).__name__}", self.newest_lastmod)
 
     def newest_lastmod(self):
         raise NotImplementedError
 
 
-class StorySitemap(RememberedSitemap):
+class StorySitemap(CachedSitemap):
     limit = STORIES_PER_FILE
 
     def items(self):
@@ -96,7 +96,7 @@ class StorySitemap(RememberedSitemap):
         return w3c(max(filter(None, latest.values()), default=None))
 
 
-class ListingSitemap(RememberedSitemap):
+class ListingSitemap(CachedSitemap):
     """Pages that list stories: those with at least one published story, dated by the newest."""
 
     limit = URLS_PER_FILE

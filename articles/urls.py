@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-import newsroom.converters  # noqa: F401  (registers <tagslug:>)
+import core.converters  # noqa: F401  (registers <tagslug:>)
 
 from . import preview, views
 

@@ -1,8 +1,8 @@
 """The public story pages: home, story, section, tag and the date archive.
 
 Every page lists only ``Article.objects.published()``, costs a fixed number of queries however
-many stories, bylines and mentions it shows, answers conditional GETs (``newsroom.http``) and,
-where an object is found by slug, redirects the slugs it used to have (``newsroom.slugs``).
+many stories, bylines and mentions it shows, answers conditional GETs (``core.http``) and,
+where an object is found by slug, redirects the slugs it used to have (``core.slugs``).
 """
 
 from itertools import groupby
@@ -17,12 +17,13 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
-from newsroom import structured_data
-from newsroom.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
-from newsroom.links import absolute_url
-from newsroom.pagination import ForgivingPaginationMixin
-from newsroom.slugs import SlugSubjectMixin, old_slug_redirect
+from core import structured_data as core_structured_data
+from core.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
+from core.links import absolute_url
+from core.pagination import ForgivingPaginationMixin
+from core.slugs import SlugSubjectMixin, old_slug_redirect
 
+from . import structured_data
 from .models import Article, Byline, Section, TaggedArticle
 
 # On the front page, each section's newest stories not already shown above them.
@@ -86,7 +87,7 @@ class LinkedStoriesMixin(SlugSubjectMixin, ListingMixin):
     def get_queryset(self):
         stories = Article.objects.published()
         linked = stories.filter(**{self.story_link: self.subject})
-        self.known_count = self.remembered_count(linked)
+        self.known_count = self.cached_count(linked)
         if self.known_count > DENSE_SUBJECT and connections[stories.db].vendor == "sqlite":
             model, story_field, subject_field = LINK_TABLES[self.story_link]
             link = model.objects.filter(
@@ -229,20 +230,20 @@ class ArticleDetailView(ConditionalGetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        article, request = self.object, self.request
+        article = self.object
         crumbs = [
             ("Home", reverse("articles:home")),
             (article.section.name, article.section.get_absolute_url()),
             (article.headline, article.get_absolute_url()),
         ]
         context.update(
-            canonical_url=structured_data.absolute(request, article.get_absolute_url()),
+            canonical_url=absolute_url(article.get_absolute_url()),
             description=structured_data.description(article),
-            sharing=structured_data.sharing(article, request),
+            sharing=structured_data.sharing(article),
             breadcrumbs=crumbs,
             structured_data=[
-                structured_data.news_article(article, request),
-                structured_data.breadcrumb_list(crumbs, request),
+                structured_data.news_article(article),
+                core_structured_data.breadcrumb_list(crumbs),
             ],
         )
         return context

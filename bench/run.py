@@ -16,7 +16,7 @@ For each database and size, in order:
    is the wall time around ``client.get`` (median and 95th percentile of ``--requests`` requests,
    after one untimed request), SQL queries from ``CaptureQueriesContext`` on separate, untimed
    requests (capturing slows SQLite's cursor), and the response's bytes. *Uncached* runs with
-   ``PAGE_CACHE_SECONDS=0`` (totals remembered per content change still come from the cache, as
+   ``PAGE_CACHE_SECONDS=0`` (totals cached per content change still come from the cache, as
    in production); *cold* is the first request after ``cache.clear()`` with the page cache
    on, *warm* the requests after it (all hits). Readers send no cookies. Admin pages are requested
    by a logged-in member of the Editor group and are never cached;
@@ -1335,7 +1335,7 @@ def write_results(path, cases, summary_rows, args, machine, started_at, elapsed)
         "*Queries* are per request on the uncached page (two numbers if two requests differed). "
         "*Uncached* means the page cache off (`PAGE_CACHE_SECONDS=0`); figures that only a content "
         "change can alter (listing totals, sitemap figures, the masthead's sections, the admin "
-        "list's years) are still remembered per content change (`COUNT_CACHE_SECONDS`), as in "
+        "list's years) are still cached per content change (`COUNT_CACHE_SECONDS`), as in "
         "production, so the cold column shows a page's cost just after a change. "
         "*Cold* is the first request after `cache.clear()` with the page cache on; *warm* the "
         f"{args.requests} after it; *hits* how many of them the page cache answered. Admin pages "

@@ -58,11 +58,13 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
-    "newsroom",
-    "people",
+    # The layers, bottom up (import-linter holds the direction: see pyproject.toml).
+    "core",
     "photos",
+    "people",
     "articles",
     "api",
+    "newsroom",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache, so a cached page still answers a conditional GET with 304.
     "django.middleware.http.ConditionalGetMiddleware",
-    "newsroom.cache.PublicPageCacheMiddleware",
+    "core.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -156,6 +158,7 @@ STORAGES = {
 }
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -173,7 +176,7 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
     else {
-        "BACKEND": "newsroom.filecache.SharedFileCache",
+        "BACKEND": "core.filecache.SharedFileCache",
         "LOCATION": str(CACHE_DIR),
         # Bounded: past this many entries the oldest third is dropped (page and count entries).
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from newsroom.health import healthz
+from .health import healthz
 
 admin.site.site_header = f"{settings.SITE_NAME} editorial"
 admin.site.site_title = f"{settings.SITE_NAME} editorial"
@@ -13,7 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", include("api.urls")),
     path("", include("articles.discovery_urls")),
-    path("", include("people.urls")),
+    path("", include("articles.people_urls")),
     path("", include("articles.urls")),
 ]
 

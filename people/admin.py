@@ -3,13 +3,12 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
-from articles.services import shown_on_published_stories
-from newsroom.admin import CheckedAdminMixin, CheckedRelationsMixin
-from photos.admin import ShownOnPublishedStoriesMixin, may_change_published
+from core.admin import CheckedAdminMixin, CheckedRelationsMixin
+from core.published_use import ShownPubliclyMixin, may_change_published, shown_publicly
 
 from .models import Affiliation, Organization, Person, Reporter
 
-# Who may change what published stories show: ShownOnPublishedStoriesMixin (photos/admin.py).
+# Who may change what published stories show: core.published_use.
 LOCKED_PERSON = "A published story mentions this person: only an editor can change their roles."
 
 
@@ -26,9 +25,7 @@ def refuse_people_on_published_stories(user, forms) -> None:
     ids = {person.pk for person in chosen.values() if person is not None and person.pk}
     if not ids:
         return
-    locked = set(
-        shown_on_published_stories(Person.objects.filter(pk__in=ids)).values_list("pk", flat=True)
-    )
+    locked = set(shown_publicly(Person.objects.filter(pk__in=ids)).values_list("pk", flat=True))
     for form, person in chosen.items():
         if person is not None and person.pk in locked:
             form.add_error("person" if "person" in form.fields else None, LOCKED_PERSON)
@@ -45,7 +42,7 @@ class AffiliationFormSet(BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         self.locked_rows = set()
         if self.user is not None and not may_change_published(self.user):
-            rows = shown_on_published_stories(self.get_queryset())
+            rows = shown_publicly(self.get_queryset())
             self.locked_rows = set(rows.values_list("pk", flat=True))
 
     def add_fields(self, form, index):
@@ -79,9 +76,9 @@ class AffiliationInline(CheckedRelationsMixin, admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class PersonAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
     """People. Only an editor may change or delete one a published story mentions, or their roles
-    (:class:`photos.admin.ShownOnPublishedStoriesMixin`); anyone may add people."""
+    (:class:`core.published_use.ShownPubliclyMixin`); anyone may add people."""
 
     locked_message = (
         "A published story mentions this person: only an editor can change or delete them."
@@ -104,7 +101,7 @@ class PersonAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAd
 
 
 @admin.register(Organization)
-class OrganizationAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class OrganizationAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
     """Organizations. Only an editor may change or delete one a published story mentions; on the
     others, the roles of people a published story mentions are shown but cannot be changed."""
 
@@ -124,7 +121,7 @@ class OrganizationAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.M
 
 
 @admin.register(Affiliation)
-class AffiliationAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class AffiliationAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
     """Roles. Only an editor may change or delete the role of a person a published story
     mentions, or give such a person a new one."""
 
@@ -147,7 +144,7 @@ class AffiliationAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.Mo
 
 
 @admin.register(Reporter)
-class ReporterAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class ReporterAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
     """Reporters (editors only, by the groups). Whoever is given the permission to change them,
     only an editor may change or delete one on a published story's byline, their own included."""
 

@@ -4,15 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
-from newsroom.links import slug_url
-from newsroom.models import DemoData
-
-
-class SlugNaturalKeyManager(models.Manager):
-    """Fixtures refer to these objects by slug, so they load into any database without clashing ids."""
-
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+from core.links import slug_url
+from core.models import DemoData
+from core.natural_keys import SlugNaturalKeyManager
 
 
 def split_aliases(text: str) -> list[str]:

@@ -1,74 +1,24 @@
-from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html, format_html_join
 
-from articles.services import shown_on_published_stories
-from newsroom.admin import CheckedAdminMixin
+from core.admin import CheckedAdminMixin
+from core.published_use import ShownPubliclyMixin
 
 from . import renditions
 from .fields import PhotoFileField
 from .models import Image
 
 THUMBNAIL_WIDTH = 96
-# Who may change what a published story shows (see ShownOnPublishedStoriesMixin).
-EDITOR_PERMISSION = "articles.edit_any_article"
-
-
-def may_change_published(user) -> bool:
-    return user.has_perm(EDITOR_PERMISSION)
-
-
-class ShownOnPublishedStoriesMixin:
-    """What readers see on a published story (scheduled ones included) changes only by an editor.
-
-    For a user without ``articles.edit_any_article``, a row that such a story shows (its lead
-    image, its reporters' and people's photos, the people and organizations it mentions and those
-    people's roles: ``articles.services.shown_on_published_stories``) has no change or delete
-    permission: its change page is read-only, and a POST to it, or a delete of it, is refused
-    (403) whatever the browser sends. Adding new rows, and changing rows no published story shows,
-    stay open to them. Used by the people admins too.
-    """
-
-    locked_message = "A published story shows this; only an editor can change it."
-
-    def is_shown_on_published_stories(self, request, obj) -> bool:
-        """True if ``obj`` is on a published story and this user may not change it."""
-        if obj is None or obj.pk is None or may_change_published(request.user):
-            return False
-        # Asked several times for each page; the answer does not change within a request.
-        known = request.__dict__.setdefault("_shown_on_published_stories", {})
-        key = (obj._meta.label, obj.pk)
-        if key not in known:
-            rows = type(obj)._base_manager.filter(pk=obj.pk)
-            known[key] = shown_on_published_stories(rows).exists()
-        return known[key]
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (
-            self.is_shown_on_published_stories(request, obj)
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not (
-            self.is_shown_on_published_stories(request, obj)
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            obj = self.get_object(request, unquote(object_id))
-            if self.is_shown_on_published_stories(request, obj):
-                messages.info(request, self.locked_message)
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Image)
-class ImageAdmin(CheckedAdminMixin, ShownOnPublishedStoriesMixin, admin.ModelAdmin):
+class ImageAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
     """The image library. Uploads are checked by the file field itself (``photos.fields``), so this
     form and the "+" popup beside a story's lead image refuse the same files with the same messages.
 
     Anyone who may add pictures may add them (the popup included); only an editor may change or
-    delete one a published story shows (:class:`ShownOnPublishedStoriesMixin`).
+    delete one a published story shows (:class:`ShownPubliclyMixin`).
     """
 
     locked_message = (

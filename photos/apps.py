@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class PhotosConfig(AppConfig):
     name = "photos"
     verbose_name = "Photos"
+
+    def ready(self):
+        from core.cache import watch
+
+        from .models import Image
+
+        watch(Image)

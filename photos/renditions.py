@@ -218,7 +218,7 @@ def sharing_urls(image) -> dict | None:
     ``{"og": url, "og_width": w, "og_height": h, "ratios": {"1:1": url, "4:3": url, "16:9": url}}``:
     the whole picture and each crop at ``PHOTO_SHARING_WIDTH`` (1200) wide, or as wide as the
     picture allows if it is smaller. URLs are as storage gives them (``/media/...`` on the local
-    disk): use ``newsroom.links.absolute_url`` for the page head. None if the image has none.
+    disk): use ``core.links.absolute_url`` for the page head. None if the image has none.
     """
     if not is_ready(image):
         return None

@@ -15,7 +15,7 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 # whatever `make` exports for serving.
 SITE_URL = "http://testserver"
 
-# Each test starts from an empty cache and sees its own writes: whole-page caching, remembered
+# Each test starts from an empty cache and sees its own writes: whole-page caching, cached
 # counts and login lockouts are switched on only by the tests that are about them.
 PAGE_CACHE_SECONDS = 0
 COUNT_CACHE_SECONDS = 0
@@ -27,7 +27,7 @@ STORAGES = {
 # Static files straight from the apps (no collectstatic before tests), looked up per request.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-if CACHES["default"]["BACKEND"] == "newsroom.filecache.SharedFileCache":  # noqa: F405
+if CACHES["default"]["BACKEND"] == "core.filecache.SharedFileCache":  # noqa: F405
     # The default shared file cache, in a folder of this run's own (nothing kept between runs).
     import atexit
     import shutil

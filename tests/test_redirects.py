@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from articles.models import Article, Section
-from newsroom.models import SlugHistory
+from core.models import SlugHistory
 from people.models import Organization, Person, Reporter
 from tests.factories import (
     ArticleFactory,
@@ -223,12 +223,12 @@ def test_old_addresses_are_listed_in_the_admin(admin_client, seed, django_assert
     rename(Person.objects.get(slug="xu-li"), "xu-li-sensetime")
 
     with django_assert_max_num_queries(12):
-        html = admin_client.get(reverse("admin:newsroom_slughistory_changelist")).content.decode()
+        html = admin_client.get(reverse("admin:core_slughistory_changelist")).content.decode()
     assert "qianhai-forum-draws-1200-representatives" in html
     assert f'<a href="/stories/qianhai-forum-closes/">{seed.headline}</a>' in html
     assert '<a href="/people/xu-li-sensetime/">Xu Li</a>' in html
 
     row = SlugHistory.objects.get(slug="xu-li")
-    change = admin_client.get(reverse("admin:newsroom_slughistory_change", args=[row.pk]))
+    change = admin_client.get(reverse("admin:core_slughistory_change", args=[row.pk]))
     assert change.status_code == 200
-    assert admin_client.get(reverse("admin:newsroom_slughistory_add")).status_code == 403
+    assert admin_client.get(reverse("admin:core_slughistory_add")).status_code == 403

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles import preview
 from articles.models import Article
-from newsroom.links import absolute_url
+from core.links import absolute_url
 
 register = template.Library()
 

@@ -117,7 +117,7 @@ DATE_LISTS = {
     "/admin/articles/article/": "published_at",
     "/admin/articles/correction/": "created_at",
     "/admin/articles/statuschange/": "at",
-    "/admin/newsroom/slughistory/": "created_at",
+    "/admin/core/slughistory/": "created_at",
 }
 BAD_DATES = [
     {"year": "9" * 20},
@@ -247,8 +247,8 @@ BAD_LOOKUPS = [
     ("/admin/articles/correction/", "created_at__year", "0"),
     ("/admin/articles/statuschange/", "to_status", "\x00"),
     ("/admin/articles/section/", "order__in", "99999999999999999999"),
-    ("/admin/newsroom/slughistory/", "object_id__in", "99999999999999999999"),
-    ("/admin/newsroom/slughistory/", "slug", "\x00"),
+    ("/admin/core/slughistory/", "object_id__in", "99999999999999999999"),
+    ("/admin/core/slughistory/", "slug", "\x00"),
     ("/admin/people/reporter/", "user__exact", "99999999999999999999"),
     ("/admin/people/person/", "name", "\x00"),
     ("/admin/photos/image/", "uploaded_by__in", "99999999999999999999"),

@@ -7,9 +7,9 @@ from articles.mentions import (
     find_mentions,
     link_mentions,
     mentions_snapshot,
-    plain_text,
     record_unlinked,
 )
+from core.text import html_to_text
 from people.models import Organization, Person
 from tests.factories import ArticleFactory, OrganizationFactory, PersonFactory
 from tests.forms import article_form
@@ -119,14 +119,10 @@ def test_one_letter_names_never_link(db):
 
 
 def test_mentions_come_in_order_of_appearance(seed):
-    people, organizations = find_mentions(plain_text(seed.body))
+    people, organizations = find_mentions(html_to_text(seed.body))
 
     assert [p.name for p in people] == ["Deng Zhonghua", "Choi Koon-shum", "Xu Li"]
     assert organizations[0].name == "Qianhai International Convention Center"
-
-
-def test_plain_text_unescapes_and_keeps_paragraphs_apart():
-    assert plain_text("<p>Tom &amp; Xu</p>\n<p>Li</p>") == "Tom & Xu\n\nLi\n"
 
 
 # Linking a story.

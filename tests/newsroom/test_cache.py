@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article, Correction
-from newsroom.cache import GENERATION_KEY
+from core.cache import GENERATION_KEY
 from tests.factories import (
     ArticleFactory,
     BylineFactory,
@@ -308,7 +308,7 @@ def test_with_redis_every_worker_shares_the_pages_and_the_generation(client, set
 
 
 def test_the_editors_story_list_counts_once_per_change(admin_client, settings, commit):
-    """The admin list's total and its years are remembered, and a new story moves both."""
+    """The admin list's total and its years are cached, and a new story moves both."""
     settings.COUNT_CACHE_SECONDS = 600
     ArticleFactory.create_batch(2, published_at=dt.datetime(2024, 5, 1, tzinfo=dt.UTC))
     ArticleFactory(published_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC))

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse, set_script_prefix
 
-from newsroom.links import slug_url
+from core.links import slug_url
 
 NAMES = [
     "articles:article",

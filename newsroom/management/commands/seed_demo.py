@@ -346,7 +346,7 @@ class Command(BaseCommand):
 
     def refresh_derived(self, *, ids: list[int]) -> None:
         """Bulk writes skip signals: index the new stories for search and refresh cached pages."""
-        from newsroom.cache import content_changed
+        from core.cache import content_changed
 
         try:
             from articles.search import reindex

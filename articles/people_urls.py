@@ -1,6 +1,10 @@
+"""The people pages' addresses, under their own namespace (``people:person``).
+
+The pages list stories, so they live here; ``people`` itself has no views."""
+
 from django.urls import path
 
-from . import views
+from . import people_pages as views
 
 app_name = "people"
 

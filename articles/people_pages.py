@@ -1,15 +1,16 @@
 """The public pages for reporters, people and organizations, each with the stories they are in.
 
-Like the story pages (``articles.views``): published stories only, a fixed number of queries,
-conditional GET, JSON-LD of their own, and old slugs redirected.
+They live with the stories, like the tag pages, because what they list is stories: ``people``
+knows nothing of stories. Like the story pages (``articles.views``): published stories only, a
+fixed number of queries, conditional GET, JSON-LD of their own, and old slugs redirected.
 """
 
 from django.views.generic import ListView
 
-from articles.views import LinkedStoriesMixin, in_published
-from newsroom import structured_data
+from people import structured_data
+from people.models import Affiliation, Organization, Person, Reporter
 
-from .models import Affiliation, Organization, Person, Reporter
+from .views import LinkedStoriesMixin, in_published
 
 
 class ReporterView(LinkedStoriesMixin, ListView):
@@ -24,7 +25,7 @@ class ReporterView(LinkedStoriesMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             reporter=self.subject,
-            structured_data=[structured_data.reporter_page(self.subject, self.request)],
+            structured_data=[structured_data.reporter_page(self.subject)],
             **kwargs,
         )
 
@@ -47,7 +48,7 @@ class PersonView(LinkedStoriesMixin, ListView):
         return super().get_context_data(
             person=self.subject,
             affiliations=affiliations,
-            structured_data=[structured_data.person_page(self.subject, affiliations, self.request)],
+            structured_data=[structured_data.person_page(self.subject, affiliations)],
             **kwargs,
         )
 
@@ -75,8 +76,6 @@ class OrganizationView(LinkedStoriesMixin, ListView):
             .select_related("person")
             .annotate(person_public=in_published("mentioned_people", "person"))
             .order_by("person__sort_name", "order"),
-            structured_data=[
-                structured_data.organization_page(organization, children, self.request)
-            ],
+            structured_data=[structured_data.organization_page(organization, children)],
             **kwargs,
         )

@@ -18,7 +18,7 @@ class SlugHistoryQuerySet(models.QuerySet):
 class SlugHistory(models.Model):
     """An address a story, section, person, organization or reporter used to have.
 
-    Written automatically whenever an object's slug changes (``newsroom.slugs``), so a link
+    Written automatically whenever an object's slug changes (``core.slugs``), so a link
     printed, shared or indexed under an old headline keeps working: the old address answers a
     permanent redirect to the current one, without anyone doing anything.
     """

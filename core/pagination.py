@@ -2,15 +2,15 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.views.generic.list import MultipleObjectMixin
 
-from newsroom.cache import remembered
+from core.cache import cached
 
 
-class RememberedCountPaginator(Paginator):
+class CachedCountPaginator(Paginator):
     """A paginator whose total is counted once per content change, not on every request.
 
     Counting every published story, or every story with a tag, reads the whole index: tens of
     milliseconds at 100,000 stories. The total only changes when content does, so it is kept in
-    the cache under the content generation (see ``newsroom.cache.remembered``). ``count_key``
+    the cache under the content generation (see ``core.cache.cached``). ``count_key``
     names the listing (its address and filters); without one, the count is made every time.
     """
 
@@ -22,11 +22,11 @@ class RememberedCountPaginator(Paginator):
     def count(self):
         if self.count_key is None:
             return super().count
-        return remembered(f"count:{self.count_key}", lambda: Paginator.count.func(self))
+        return cached(f"count:{self.count_key}", lambda: Paginator.count.func(self))
 
 
 def listing_key(request, *ignored: str) -> str:
-    """A listing's name for its remembered count: the path and every query parameter but these."""
+    """A listing's name for its cached count: the path and every query parameter but these."""
     query = request.GET.copy()
     for name in ignored:
         query.pop(name, None)
@@ -38,12 +38,12 @@ class ForgivingPaginationMixin(MultipleObjectMixin):
 
     Readers follow old and hand-edited links; ``Paginator.get_page`` turns "abc" into the first
     page and "999" into the last, so no query string can produce a 500 or a dead end. The total is
-    counted once per content change (:class:`RememberedCountPaginator`).
+    counted once per content change (:class:`CachedCountPaginator`).
     """
 
     paginate_by = 20
-    paginator_class = RememberedCountPaginator
-    # The total, when the view has already counted it (remembered_count).
+    paginator_class = CachedCountPaginator
+    # The total, when the view has already counted it (cached_count).
     known_count = None
 
     def count_key(self) -> str:
@@ -51,9 +51,9 @@ class ForgivingPaginationMixin(MultipleObjectMixin):
         # so other parameters a reader adds make no new cache entries.
         return self.request.path
 
-    def remembered_count(self, queryset) -> int:
-        """How many rows ``queryset`` has, remembered as the paginator would remember it."""
-        return remembered(f"count:{self.count_key()}", queryset.count)
+    def cached_count(self, queryset) -> int:
+        """How many rows ``queryset`` has, cached as the paginator would cache it."""
+        return cached(f"count:{self.count_key()}", queryset.count)
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(

@@ -1,3 +1,5 @@
+"""Template tags every page may use: JSON-LD blocks and the site's name."""
+
 import json
 
 from django import template
@@ -6,30 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.html import sanitize_html
-from articles.models import Section
-from newsroom.cache import remembered
-
 register = template.Library()
-
-
-@register.inclusion_tag("components/section_nav.html")
-def section_nav(current=None):
-    """The masthead's list of sections: one query per content change, whatever the page."""
-    return {
-        "sections": remembered("section-nav", lambda: list(Section.objects.all())),
-        "current": current,
-    }
-
-
-@register.filter
-def clean_html(value: str) -> str:
-    """Stored HTML, cleaned again on its way to the page.
-
-    ``Article.save()`` cleans every body, but fixtures, bulk updates and raw SQL write without it;
-    cleaning on output too means no path can put unsafe markup in front of a reader.
-    """
-    return mark_safe(sanitize_html(value))
 
 
 # Inside <script>, "</script>" or "<!--" in a headline would end or confuse the element; written as

@@ -52,18 +52,26 @@ def content_changed(**kwargs) -> None:
     transaction.on_commit(bump)
 
 
-def _next_scheduled_at(generation: int, now: dt.datetime) -> dt.datetime | None:
-    from articles.models import Article
+# What a higher layer tells the cache (``watch``, ``schedule_from``), so that the cache imports
+# none of the apps whose pages it keeps.
+_next_publication = None
 
+
+def schedule_from(next_publication_after) -> None:
+    """Tell the cache when content appears by itself: ``next_publication_after(now)`` returns the
+    earliest time after ``now`` at which something not yet public becomes public (a scheduled
+    story), or None. The first request after that time moves the generation on."""
+    global _next_publication
+    _next_publication = next_publication_after
+
+
+def _next_scheduled_at(generation: int, now: dt.datetime) -> dt.datetime | None:
+    if _next_publication is None:
+        return None
     key = NEXT_SCHEDULED_KEY.format(generation=generation)
     stamp = cache.get(key)
     if stamp is None:
-        upcoming = (
-            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
+        upcoming = _next_publication(now)
         stamp = upcoming.timestamp() if upcoming else NEVER
         cache.set(key, stamp, timeout=None)
     return None if stamp == NEVER else dt.datetime.fromtimestamp(stamp, tz=dt.UTC)
@@ -85,7 +93,7 @@ def current_generation(now: dt.datetime | None = None) -> int:
 COUNT_KEY = "newsroom:count:{generation}:{digest}"
 
 
-def remembered(name: str, compute):
+def cached(name: str, compute):
     """``compute()``, kept in the cache until the content next changes.
 
     For figures that only content changes can alter, such as how many stories a listing has: the
@@ -203,28 +211,15 @@ class PublicPageCacheMiddleware:
         return response
 
 
-def connect_signals() -> None:
-    """Called from NewsroomConfig.ready(): every model a public page shows."""
-    from django.apps import apps
-
-    watched = [
-        "articles.Article",
-        "articles.Byline",
-        "articles.Correction",
-        "articles.Section",
-        "articles.TaggedArticle",
-        "taggit.Tag",
-        "people.Person",
-        "people.Organization",
-        "people.Affiliation",
-        "people.Reporter",
-        "photos.Image",
-    ]
-    for label in watched:
-        model = apps.get_model(label)
+def watch(*models, m2m_fields: tuple[str, ...] = ()) -> None:
+    """Refresh every cached page whenever a row of one of ``models`` is saved or deleted, or the
+    many-to-many ``m2m_fields`` of the first model change. Each app calls this from its
+    ``AppConfig.ready`` for the models its public pages show."""
+    for model in models:
+        label = model._meta.label
         post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-save-{label}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"cache-delete-{label}")
-    article = apps.get_model("articles.Article")
-    for field in ("mentioned_people", "mentioned_organizations"):
-        through = getattr(article, field).through
-        m2m_changed.connect(content_changed, sender=through, dispatch_uid=f"cache-m2m-{field}")
+    for field in m2m_fields:
+        through = getattr(models[0], field).through
+        uid = f"cache-m2m-{through._meta.label}"
+        m2m_changed.connect(content_changed, sender=through, dispatch_uid=uid)

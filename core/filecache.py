@@ -1,7 +1,7 @@
 """The cache every process on one machine shares when there is no Redis: Django's file cache,
 with an ``incr`` that two processes cannot interleave.
 
-The page cache's content generation (``newsroom.cache``) is moved on with ``incr`` after every
+The page cache's content generation (``core.cache``) is moved on with ``incr`` after every
 change. Django's file cache increments by reading and rewriting the file, so two workers saving at
 once could both write the same number and one change would not refresh the pages; here the read
 and write happen under an exclusive lock on a file beside the cache.

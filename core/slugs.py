@@ -1,14 +1,13 @@
 """Addresses that last: when an object's slug changes, its old address redirects to the new one.
 
-``NewsroomConfig.ready`` connects ``remember_slug`` and ``record_slug_change`` to every model in
-``TRACKED_MODELS``, so every save that changes a slug (the admin, a service, a restored revision,
+Each app calls ``track_slugs(Model, ...)`` from its ``AppConfig.ready`` for the models readers
+reach by slug, which connects ``remember_slug`` and ``record_slug_change`` to them, so every save that changes a slug (the admin, a service, a restored revision,
 a fixture) records the old slug; nobody has to remember to. Bulk ``QuerySet.update()`` bypasses
 signals and is not seen: change slugs through ``save()``.
 
 A public view that finds no object for a slug asks ``old_slug_redirect`` before answering 404.
 """
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import Http404, HttpResponsePermanentRedirect
@@ -16,14 +15,6 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from .models import SlugHistory
-
-TRACKED_MODELS = [
-    "articles.Article",
-    "articles.Section",
-    "people.Person",
-    "people.Organization",
-    "people.Reporter",
-]
 
 # A browser keeps a 301 with no expiry forever. If a slug is ever changed back (a -> b -> a), a
 # remembered a -> b would then loop with the server's b -> a; an hour bounds that.
@@ -72,10 +63,10 @@ def forget_slugs(sender, instance, using=None, **kwargs):
     ).delete()
 
 
-def connect_signals():
-    for label in TRACKED_MODELS:
-        model = apps.get_model(label)
-        uid = f"newsroom.slugs.{label}"
+def track_slugs(*models) -> None:
+    """Keep the old addresses of ``models`` (each has a ``slug`` field)."""
+    for model in models:
+        uid = f"core.slugs.{model._meta.label}"
         pre_save.connect(remember_slug, sender=model, dispatch_uid=uid)
         post_save.connect(record_slug_change, sender=model, dispatch_uid=uid)
         post_delete.connect(forget_slugs, sender=model, dispatch_uid=uid)

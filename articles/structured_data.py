@@ -1,0 +1,123 @@
+"""schema.org data and sharing tags for a story page (see ``core.structured_data``).
+
+The picture of a story is decided in one place, ``article_image`` (and its crops,
+``article_image_crops``): the JSON-LD ``image``, the OpenGraph ``og:image`` and the Twitter card
+all take it from there.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils.text import Truncator
+
+from core.links import absolute_url
+from core.structured_data import SCHEMA, compact, iso, publisher
+from core.text import one_line
+from people.structured_data import organization_ref, person_ref, reporter_ref
+from photos.renditions import sharing_urls
+
+
+def description(article) -> str:
+    """The standfirst; for a story without one, the opening words of the body."""
+    if article.standfirst:
+        return article.standfirst
+    return Truncator(one_line(article.body)).words(40)
+
+
+def date_modified(article) -> dt.datetime | None:
+    """The time readers see as “Updated” (a correction or update), else the publication time."""
+    times = [t for t in (article.published_at, article.updated_at) if t]
+    return max(times) if times else None
+
+
+def article_image(article) -> dict | None:
+    """The story's picture for shares, as a schema.org ``ImageObject`` (the 1200-wide rendition
+    of the lead image, with its alt text, caption and credit), or None."""
+    image = article.lead_image
+    urls = sharing_urls(image) if image else None
+    if urls is None:
+        return None
+    return compact(
+        {
+            "@type": "ImageObject",
+            "url": absolute_url(urls["og"]),
+            "width": urls["og_width"],
+            "height": urls["og_height"],
+            "description": image.alt_text,
+            "caption": image.caption,
+            "creditText": image.credit,
+            "copyrightNotice": image.copyright_notice,
+        }
+    )
+
+
+def article_image_crops(article) -> list[str] | None:
+    """The lead image cropped 16:9, 4:3 and 1:1, as search engines ask of a ``NewsArticle``."""
+    urls = sharing_urls(article.lead_image) if article.lead_image else None
+    if urls is None:
+        return None
+    return [absolute_url(urls["ratios"][ratio]) for ratio in ("16:9", "4:3", "1:1")]
+
+
+def news_article(article) -> dict:
+    """schema.org ``NewsArticle`` for a story page: every byline, every mention, every correction."""
+    url = absolute_url(article.get_absolute_url())
+    return compact(
+        {
+            "@context": SCHEMA,
+            "@type": "NewsArticle",
+            "@id": url + "#article",
+            "url": url,
+            "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+            "headline": article.headline,
+            "description": description(article),
+            "datePublished": iso(article.published_at),
+            "dateModified": iso(date_modified(article)),
+            "author": [reporter_ref(byline.reporter) for byline in article.bylines.all()],
+            "publisher": publisher(),
+            "image": article_image_crops(article),
+            "articleSection": article.section.name,
+            "keywords": [tag.name for tag in article.tags.all()],
+            "locationCreated": (
+                {"@type": "Place", "name": article.dateline} if article.dateline else None
+            ),
+            "mentions": [
+                *(person_ref(person) for person in article.mentioned_people.all()),
+                *(
+                    organization_ref(organization)
+                    for organization in article.mentioned_organizations.all()
+                ),
+            ],
+            "correction": [
+                {
+                    "@type": "CorrectionComment",
+                    "name": correction.get_kind_display(),
+                    "text": correction.text,
+                    "datePublished": iso(correction.created_at),
+                }
+                for correction in article.corrections.all()
+            ],
+            "inLanguage": settings.LANGUAGE_CODE,
+            "isAccessibleForFree": True,
+        }
+    )
+
+
+def sharing(article) -> dict:
+    """OpenGraph and Twitter card values for a story (the template does the escaping)."""
+    image = article_image(article)
+    return {
+        "title": article.headline,
+        "description": description(article),
+        "url": absolute_url(article.get_absolute_url()),
+        "site_name": settings.SITE_NAME,
+        "published_time": iso(article.published_at),
+        "modified_time": iso(date_modified(article)),
+        "section": article.section.name,
+        "tags": [tag.name for tag in article.tags.all()],
+        "authors": [
+            absolute_url(byline.reporter.get_absolute_url()) for byline in article.bylines.all()
+        ],
+        "image": image,
+        "twitter_card": "summary_large_image" if image else "summary",
+    }
