@@ -60,7 +60,7 @@ bench: install
 
 # Regenerate the seed fixture after editing the seed story in the admin (see fixtures/README.md).
 fixture: install
-	$(BIN)/python manage.py dump_fixture fixtures/qianhai-forum.json
+	$(BIN)/python manage.py export_content fixtures/qianhai-forum.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media

@@ -139,11 +139,6 @@ def read_token(token: str, *, max_age: int | None = None) -> PreviewLink:
     )
 
 
-def article_from_token(token: str, *, max_age: int | None = None) -> Article:
-    """The story a signed preview token opens; raises a PreviewLinkError subclass if none."""
-    return read_token(token, max_age=max_age).article
-
-
 class PreviewMixin:
     """Renders the public story page, marked as a preview, never cached and never indexed."""
 

@@ -7,7 +7,6 @@ where an object is found by slug, redirects the slugs it used to have (``core.sl
 
 from itertools import groupby
 
-from django.db import connections
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -24,7 +23,7 @@ from core.pagination import ForgivingPaginationMixin
 from core.slugs import SlugSubjectMixin, old_slug_redirect
 
 from . import structured_data
-from .models import Article, Byline, Section, TaggedArticle
+from .models import Article, Byline, Section
 
 # On the front page, each section's newest stories not already shown above them.
 STORIES_PER_SECTION = 3
@@ -59,21 +58,11 @@ class ListingMixin(ConditionalGetMixin, ForgivingPaginationMixin):
         return response
 
 
-# A subject with more published stories than this is listed by walking the newest stories.
-DENSE_SUBJECT = 300
-
-
 class LinkedStoriesMixin(SlugSubjectMixin, ListingMixin):
     """A page about one subject found by its slug (``SlugSubjectMixin``), listing the published
     stories linked to ``self.subject`` through ``story_link`` (a lookup from a
-    story: "tags", "bylines__reporter", "mentioned_people"...), newest first.
-
-    Two plans give the same rows. A join reads every link the subject has and sorts them: for a
-    tag on 11,000 of 100,000 stories that took 16 ms on SQLite. Walking the newest stories and
-    checking each for a link finds a page of 20 in 0.1 ms, but for a subject with a handful of
-    stories it would walk most of the archive. So the subject's number of stories (the
-    paginator's total, counted once per content change) chooses. PostgreSQL's planner makes this
-    choice itself from its statistics (and did worse when handed the walk), so it gets the join.
+    story: "tags", "bylines__reporter", "mentioned_people"...), newest first
+    (``ArticleQuerySet.linked_to``).
     """
 
     story_link = ""
@@ -86,15 +75,10 @@ class LinkedStoriesMixin(SlugSubjectMixin, ListingMixin):
 
     def get_queryset(self):
         stories = Article.objects.published()
-        linked = stories.filter(**{self.story_link: self.subject})
-        self.known_count = self.cached_count(linked)
-        if self.known_count > DENSE_SUBJECT and connections[stories.db].vendor == "sqlite":
-            model, story_field, subject_field = LINK_TABLES[self.story_link]
-            link = model.objects.filter(
-                **{story_field: OuterRef("pk"), subject_field: self.subject}
-            )
-            linked = stories.filter(Exists(link))
-        return linked.for_listing()
+        self.known_count = self.cached_count(stories.filter(**{self.story_link: self.subject}))
+        return stories.linked_to(
+            self.story_link, self.subject, count=self.known_count
+        ).for_listing()
 
 
 def in_published(lookup: str, ref: str = "pk") -> Exists:
@@ -102,16 +86,6 @@ def in_published(lookup: str, ref: str = "pk") -> Exists:
     published story mentions them (``lookup``, e.g. "mentioned_people"), so that a page links
     only to pages that exist for readers."""
     return Exists(Article.objects.published().filter(**{lookup: OuterRef(ref)}))
-
-
-# For the walk: the table linking stories to each kind of subject, its field for the story and
-# its field for the subject, so that each story costs one look into that table's unique index.
-LINK_TABLES = {
-    "tags": (TaggedArticle, "content_object", "tag"),
-    "bylines__reporter": (Byline, "article", "reporter"),
-    "mentioned_people": (Article.mentioned_people.through, "article", "person"),
-    "mentioned_organizations": (Article.mentioned_organizations.through, "article", "organization"),
-}
 
 
 def section_fronts(*, exclude: list[int], per_section: int = STORIES_PER_SECTION):

@@ -248,13 +248,6 @@ def excerpt(value: str, limit: int = 60) -> str:
     return "".join(kept) + "…"
 
 
-def render(
-    *, dateline: str, reporter_name: str, reporter_email: str, paragraphs: list[str] | tuple
-) -> str:
-    """A story written out in the wire format: what ``parse`` reads back to the same fields."""
-    return "\n".join([dateline, reporter_name, reporter_email, *paragraphs]) + "\n"
-
-
 def provisional_headline(paragraph: str) -> str:
     """A working headline from the first sentence of ``paragraph``, cut at a word if long.
 

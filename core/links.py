@@ -1,25 +1,25 @@
-"""Addresses of stories, sections, reporters, people and organizations, made fast.
+"""Addresses of stories, sections, reporters, people and organizations; absolute addresses.
 
-A listing page links every story, section and reporter it shows: a front page calls
-``get_absolute_url()`` some 300 times, and each ``reverse()`` walks the URL patterns (about a
-fifth of the page's time). :func:`slug_url` asks ``reverse()`` once per pattern for the address
-around a placeholder and then only fills in the slug, quoted exactly as ``reverse()`` quotes it.
+A speed measure (bench/RESULTS.md; tests/core/test_links.py holds it): a listing page links every
+story, section and reporter it shows, some 300 links on a front page, and each ``reverse()`` walks
+the URL patterns. :func:`slug_url` asks ``reverse()`` once per pattern for the address around a
+placeholder and then only fills in the slug, quoted exactly as ``reverse()`` quotes it.
 Absolute addresses are made from the configured ``SITE_URL`` (:func:`absolute_url`).
 """
 
 import functools
+import re
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
-from django.utils.regex_helper import _lazy_re_compile
 
 PLACEHOLDER = "slug-placeholder-0"
 # What reverse() leaves unquoted (django.urls.resolvers: RFC 3986 sub-delims and "/~:@").
 SAFE = "!$&'()*+,;=/~:@"
-_SLUG = _lazy_re_compile(r"^[-a-zA-Z0-9_]+\Z")
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
 
 
 @functools.cache

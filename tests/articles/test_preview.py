@@ -16,8 +16,8 @@ from articles.preview import (
     PreviewLinkError,
     PreviewLinkExpired,
     PreviewLinkInvalid,
-    article_from_token,
     make_token,
+    read_token,
     signed_preview_path,
 )
 from tests.factories import ArticleFactory, BylineFactory, UserFactory
@@ -295,21 +295,21 @@ def test_signed_link_for_a_deleted_story_is_not_found(client, draft):
     assert client.get(path).status_code == 404
 
 
-def test_article_from_token_raises_clear_errors(draft):
+def test_a_preview_token_opens_its_story_or_raises_a_clear_error(draft):
     with time_machine.travel(START, tick=False) as traveller:
         token = make_token(draft)
-        assert article_from_token(token) == draft
-        assert article_from_token(token, max_age=10) == draft
+        assert read_token(token).article == draft
+        assert read_token(token, max_age=10).article == draft
 
         traveller.shift(11)
         with pytest.raises(PreviewLinkExpired):
-            article_from_token(token, max_age=10)
+            read_token(token, max_age=10)
 
     with pytest.raises(PreviewLinkInvalid):
-        article_from_token(token + "x")
+        read_token(token + "x")
     # Callers that do not care why may catch the common base.
     with pytest.raises(PreviewLinkError):
-        article_from_token("")
+        read_token("")
 
 
 # Admin ----------------------------------------------------------------------------------------

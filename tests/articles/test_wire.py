@@ -33,6 +33,13 @@ CLEAN_FIELDS = (
 )
 
 
+def wire_copy(
+    *, dateline: str, reporter_name: str, reporter_email: str, paragraphs: list[str] | tuple
+) -> str:
+    """A story written out in the wire format, as a reporter files it."""
+    return "\n".join([dateline, reporter_name, reporter_email, *paragraphs]) + "\n"
+
+
 def fields(copy: wire.WireCopy):
     return copy.dateline, copy.reporter_name, copy.reporter_email, copy.paragraphs
 
@@ -352,7 +359,7 @@ NO_DATABASE = hypothesis_settings(
 @NO_DATABASE
 @given(story=stories)
 def test_any_story_written_out_parses_back_to_the_same_fields(story):
-    copy = wire.parse(wire.render(**story).encode("utf-8"), "generated.txt")
+    copy = wire.parse(wire_copy(**story).encode("utf-8"), "generated.txt")
 
     assert copy.dateline == story["dateline"]
     assert copy.reporter_name == story["reporter_name"]
@@ -380,7 +387,7 @@ def test_the_same_story_sent_messily_parses_the_same_and_is_recognised(
     text = ("\ufeff" if bom else "") + text + (line_end if final_newline else "")
 
     messy = wire.parse(text.encode("utf-8"), "messy.txt")
-    clean = wire.parse(wire.render(**story).encode("utf-8"), "clean.txt")
+    clean = wire.parse(wire_copy(**story).encode("utf-8"), "clean.txt")
 
     assert fields(messy) == fields(clean)
     assert messy.fingerprint == clean.fingerprint

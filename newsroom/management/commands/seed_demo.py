@@ -14,10 +14,14 @@ from django.core.management import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from PIL import Image as PILImage
 from taggit.models import Tag
 
 from articles.models import Article, Byline, Correction, Section, TaggedArticle
+from articles.search import reindex
+from core.cache import content_changed
 from people.models import Affiliation, Organization, Person, Reporter
+from photos.models import Image
 
 BATCH = 2_000
 DEMO_CREDIT = "newsroom demo data"
@@ -216,12 +220,6 @@ class Command(BaseCommand):
         return sections, reporters, people, organizations
 
     def create_images(self, run, rng):
-        try:
-            from PIL import Image as PILImage
-
-            from photos.models import Image
-        except ImportError:  # pragma: no cover - Pillow is a dependency
-            return []
         images = []
         for i in range(5):
             colour = tuple(rng.randint(40, 220) for _ in range(3))
@@ -336,23 +334,13 @@ class Command(BaseCommand):
         )
 
     def clear_images(self) -> None:
-        try:
-            from photos.models import Image
-        except ImportError:  # pragma: no cover
-            return
         for image in Image.objects.filter(credit=DEMO_CREDIT, lead_of__isnull=True):
             image.file.delete(save=False)
             image.delete()
 
     def refresh_derived(self, *, ids: list[int]) -> None:
         """Bulk writes skip signals: index the new stories for search and refresh cached pages."""
-        from core.cache import content_changed
-
-        try:
-            from articles.search import reindex
-        except ImportError:  # pragma: no cover
-            reindex = None
-        if reindex is not None and ids:
+        if ids:
             self.stdout.write(f"Indexing {len(ids):,} stories for search…")
             reindex(ids)
         content_changed()

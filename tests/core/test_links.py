@@ -36,3 +36,32 @@ def test_a_slug_the_pattern_refuses_is_refused_as_reverse_does():
 
     with pytest.raises(NoReverseMatch):
         slug_url("articles:article", "no spaces/or slashes")
+
+
+@pytest.mark.django_db
+def test_a_listing_does_not_reverse_an_address_per_story(client, monkeypatch):
+    """The speed measure in core.links: the home page's links to its stories, sections and
+    reporters are filled in, not looked up through the URL patterns one by one."""
+    from django.urls.resolvers import URLResolver
+
+    from tests.factories import ArticleFactory, BylineFactory
+
+    lookups = []
+    reverse_with_prefix = URLResolver._reverse_with_prefix
+
+    def counted(self, *args, **kwargs):
+        lookups.append(args[0])
+        return reverse_with_prefix(self, *args, **kwargs)
+
+    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counted)
+
+    def home_lookups(stories: int) -> int:
+        for _ in range(stories):
+            BylineFactory(article=ArticleFactory())
+        lookups.clear()
+        assert client.get("/").status_code == 200
+        return len(lookups)
+
+    home_lookups(1)  # each pattern's address is looked up once per process
+    few = home_lookups(2)
+    assert home_lookups(20) == few
