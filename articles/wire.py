@@ -146,7 +146,28 @@ def _decode(data: bytes, filename: str) -> str:
 
 def parse(data: bytes, filename: str) -> WireCopy:
     """Read one wire story from the bytes of a file; raise ``WireError`` if it is not one."""
-    text = _decode(data, filename)
+    lines = _text_lines(_decode(data, filename), filename)
+    dateline, name, email = lines[:3]
+    _check_header(filename, dateline, name, email)
+    paragraphs = tuple(line for line in lines[3:] if line)
+    if not paragraphs:
+        raise WireError(
+            filename,
+            4,
+            "there is no story text: the paragraphs should follow the dateline, reporter and "
+            "email lines.",
+        )
+    return WireCopy(
+        filename=filename,
+        dateline=dateline,
+        reporter_name=name,
+        reporter_email=email,
+        paragraphs=paragraphs,
+    )
+
+
+def _text_lines(text: str, filename: str) -> list[str]:
+    """The file's lines, stripped, at least three; refused if binary or empty."""
     raw_lines = _LINE_END.split(text)
     for number, line in enumerate(raw_lines, start=1):
         control = _CONTROL.search(line)
@@ -161,10 +182,11 @@ def parse(data: bytes, filename: str) -> WireCopy:
     lines = [line.strip() for line in raw_lines]
     if not any(lines):
         raise WireError(filename, 1, "the file is empty.")
-    while len(lines) < 3:
-        lines.append("")
-    dateline, name, email = lines[:3]
+    return lines + [""] * (3 - len(lines))
 
+
+def _check_header(filename: str, dateline: str, name: str, email: str) -> None:
+    """Lines 1 to 3: the dateline, the reporter's name and their email."""
     if not dateline:
         raise WireError(
             filename, 1, "line 1 must be the dateline (the place the story was filed from)."
@@ -191,22 +213,6 @@ def parse(data: bytes, filename: str) -> WireCopy:
         raise WireError(
             filename, 3, f"“{excerpt(email)}” is not a valid email address on line 3.{hint}"
         )
-
-    paragraphs = tuple(line for line in lines[3:] if line)
-    if not paragraphs:
-        raise WireError(
-            filename,
-            4,
-            "there is no story text: the paragraphs should follow the dateline, reporter and "
-            "email lines.",
-        )
-    return WireCopy(
-        filename=filename,
-        dateline=dateline,
-        reporter_name=name,
-        reporter_email=email,
-        paragraphs=paragraphs,
-    )
 
 
 def _is_email(value: str) -> bool:
