@@ -21,6 +21,19 @@ from people.models import Organization, Person, Reporter
 from .html import sanitize_html
 
 
+def account_field() -> models.ForeignKey:
+    """A login account recorded on a row (who created or last changed it), kept when the
+    account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+
 class Section(DemoData):
     name = models.CharField(max_length=100, help_text="The section's name as readers see it.")
     slug = models.SlugField(
@@ -158,22 +171,8 @@ class Article(DemoData):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True, help_text="Last saved, for any reason.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    created_by = account_field()
+    modified_by = account_field()
     lead_image = models.ForeignKey(
         "photos.Image",
         on_delete=models.PROTECT,

@@ -9,6 +9,18 @@ from core.models import DemoData
 from core.natural_keys import SlugNaturalKeyManager
 
 
+def library_photo(help_text: str) -> models.ForeignKey:
+    """An optional picture from the image library; deleting the picture leaves the row."""
+    return models.ForeignKey(
+        "photos.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
 def split_aliases(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -41,14 +53,7 @@ class Person(DemoData):
         blank=True,
         help_text="Other names the person appears under in copy, one per line.",
     )
-    photo = models.ForeignKey(
-        "photos.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="A picture of the person from the image library.",
-    )
+    photo = library_photo("A picture of the person from the image library.")
 
     objects = SlugNaturalKeyManager()
 
@@ -200,14 +205,7 @@ class Reporter(DemoData):
     )
     job_title = models.CharField(max_length=200, blank=True)
     bio = models.TextField(blank=True, help_text="A short biography for the reporter page.")
-    photo = models.ForeignKey(
-        "photos.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="A head-and-shoulders picture from the image library.",
-    )
+    photo = library_photo("A head-and-shoulders picture from the image library.")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
