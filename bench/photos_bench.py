@@ -188,6 +188,67 @@ def machine():
     )
 
 
+def size_table(sizes, largest, max_bytes, repeat):
+    """The upload check and renditions per picture size; returns the largest size's upload."""
+    print()
+    print(
+        f"Upload check and renditions per picture size (wall-clock; fastest of {repeat} "
+        "runs, as other work on the machine only slows a run down)"
+    )
+    header = (
+        f"{'picture':>13} {'Mpx':>5} {'upload (JPEG)':>13} {'check+re-encode':>12} {'renditions':>10} "
+        f"{'make all':>9} {'per rendition':>13} {'output':>9} {'2nd call':>9} {'srcset':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    largest_data = None
+    for pk, (width, height) in enumerate(sizes, start=1):
+        data, quality = photo_jpeg(width, height, max_bytes)
+        if (width, height) == largest:
+            largest_data = data
+        runs = [process(data, pk * 100 + run) for run in range(max(1, repeat))]
+        result = min(runs, key=lambda run: run["check"] + run["render"])
+        print(
+            f"{width:>6} x {height:<5} {width * height / 1e6:>5.1f} "
+            f"{len(data) / 1e6:>5.1f} MB q{quality} {result['check']:>11.2f}s "
+            f"{result['renditions']:>10} "
+            f"{result['render']:>8.2f}s {result['render'] / result['renditions'] * 1000:>10.0f} ms "
+            f"{result['output_bytes'] / 1e6:>6.1f} MB {result['again'] * 1000:>6.1f} ms "
+            f"{result['page'] * 1e6:>5.0f} µs"
+        )
+        assert result["again_made"] == 0
+    print(
+        "(upload: JPEG quality 90 unless it had to be lower to fit the byte limit; check: "
+        "container walk, verify, full decode, EXIF orientation, metadata strip, re-encode; "
+        "2nd call: "
+        "generate_renditions again, which finds every rendition present and does no image "
+        "work; srcset: computing one page's srcset pair, no query, no storage access)"
+    )
+    return largest_data
+
+
+def memory_peaks(largest, largest_data):
+    """The memory peak of the largest allowed upload and of a PNG bomb, each in a fresh process."""
+    print()
+    print("Memory peak of one upload in a fresh process (resident set size)")
+    result = measure_in_child(largest_data, pk=20_000)
+    print(
+        f"  largest allowed upload, {largest[0]} x {largest[1]} "
+        f"({largest[0] * largest[1] / 1e6:.1f} Mpx, {len(largest_data) / 1e6:.1f} MB): "
+        f"peak {result['after_kb'] / 1024:.0f} MB, of which this upload "
+        f"{(result['after_kb'] - result['before_kb']) / 1024:.0f} MB "
+        f"(Django and Pillow loaded, before it: {result['before_kb'] / 1024:.0f} MB); "
+        f"check {result['check']:.2f}s, renditions {result['render']:.2f}s"
+    )
+    bomb = png_bomb(20_000, 20_000)
+    result = measure_in_child(bomb, pk=20_001)
+    print(
+        f"  20,000 x 20,000 PNG bomb ({len(bomb) / 1e3:.0f} kB, refused: "
+        f"{result['refused']}): peak {result['after_kb'] / 1024:.0f} MB, of which this "
+        f"upload {(result['after_kb'] - result['before_kb']) / 1024:.0f} MB"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the two largest sizes")
@@ -220,61 +281,9 @@ def main():
             "WebP + original format"
         )
         process(photo_jpeg(64, 48, max_bytes)[0], pk=10_000)  # load the codecs before timing
-
-        print()
-        print(
-            f"Upload check and renditions per picture size (wall-clock; fastest of {args.repeat} "
-            "runs, as other work on the machine only slows a run down)"
-        )
-        header = (
-            f"{'picture':>13} {'Mpx':>5} {'upload (JPEG)':>13} {'check+re-encode':>12} {'renditions':>10} "
-            f"{'make all':>9} {'per rendition':>13} {'output':>9} {'2nd call':>9} {'srcset':>8}"
-        )
-        print(header)
-        print("-" * len(header))
-        largest_data = None
-        for pk, (width, height) in enumerate(sizes, start=1):
-            data, quality = photo_jpeg(width, height, max_bytes)
-            if (width, height) == largest:
-                largest_data = data
-            runs = [process(data, pk * 100 + run) for run in range(max(1, args.repeat))]
-            result = min(runs, key=lambda run: run["check"] + run["render"])
-            print(
-                f"{width:>6} x {height:<5} {width * height / 1e6:>5.1f} "
-                f"{len(data) / 1e6:>5.1f} MB q{quality} {result['check']:>11.2f}s "
-                f"{result['renditions']:>10} "
-                f"{result['render']:>8.2f}s {result['render'] / result['renditions'] * 1000:>10.0f} ms "
-                f"{result['output_bytes'] / 1e6:>6.1f} MB {result['again'] * 1000:>6.1f} ms "
-                f"{result['page'] * 1e6:>5.0f} µs"
-            )
-            assert result["again_made"] == 0
-        print(
-            "(upload: JPEG quality 90 unless it had to be lower to fit the byte limit; check: "
-            "container walk, verify, full decode, EXIF orientation, metadata strip, re-encode; "
-            "2nd call: "
-            "generate_renditions again, which finds every rendition present and does no image "
-            "work; srcset: computing one page's srcset pair, no query, no storage access)"
-        )
-
+        largest_data = size_table(sizes, largest, max_bytes, args.repeat)
         if largest_data is not None:
-            print()
-            print("Memory peak of one upload in a fresh process (resident set size)")
-            result = measure_in_child(largest_data, pk=20_000)
-            print(
-                f"  largest allowed upload, {largest[0]} x {largest[1]} "
-                f"({largest[0] * largest[1] / 1e6:.1f} Mpx, {len(largest_data) / 1e6:.1f} MB): "
-                f"peak {result['after_kb'] / 1024:.0f} MB, of which this upload "
-                f"{(result['after_kb'] - result['before_kb']) / 1024:.0f} MB "
-                f"(Django and Pillow loaded, before it: {result['before_kb'] / 1024:.0f} MB); "
-                f"check {result['check']:.2f}s, renditions {result['render']:.2f}s"
-            )
-            bomb = png_bomb(20_000, 20_000)
-            result = measure_in_child(bomb, pk=20_001)
-            print(
-                f"  20,000 x 20,000 PNG bomb ({len(bomb) / 1e3:.0f} kB, refused: "
-                f"{result['refused']}): peak {result['after_kb'] / 1024:.0f} MB, of which this "
-                f"upload {(result['after_kb'] - result['before_kb']) / 1024:.0f} MB"
-            )
+            memory_peaks(largest, largest_data)
 
 
 if __name__ == "__main__":
