@@ -1,14 +1,18 @@
 """The editorial admin: every screen opens, and a story can be written and published through it."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 from taggit.models import Tag
 
 from articles.models import Article, Correction, Section
@@ -218,3 +222,49 @@ def test_admin_is_closed_to_readers(client, db, who):
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
     assert "next=/admin/articles/article/" in response["Location"]
+
+
+def test_the_admin_calls_a_story_a_story(admin_client, seed):
+    """Editors read one word: the story list, its add page, its buttons and the index say
+    “story” and “stories”, never “article”."""
+    pages = {
+        "/admin/": ["Stories", "Workflow steps"],
+        "/admin/articles/article/": [
+            "Select story to change",
+            "Add story",
+            "Recover deleted stories",
+        ],
+        "/admin/articles/article/add/": ["Add story"],
+        f"/admin/articles/article/{seed.pk}/change/": ["Change story"],
+        "/admin/articles/article/recover/": ["Recover deleted stories"],
+        "/admin/articles/correction/add/": ["Story:"],
+    }
+    for url, words in pages.items():
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        text = visible_text(response.content.decode())
+        for word in words:
+            assert word in text, (url, word)
+        assert not re.search(r"\barticles?\b", text, re.IGNORECASE), (url, text)
+
+
+def visible_text(html):
+    """The page's words as a reader sees them: no tags, scripts, styles or attribute values."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_looking_at_the_story_list_opens_no_transaction(admin_client, seed):
+    """A GET of the list saves nothing, so it runs outside any transaction: on SQLite, whose
+    transactions are IMMEDIATE, one would take the write lock that every save waits for
+    (``ArticleAdmin.create_revision``). A bulk action, which saves, is still one revision."""
+    with CaptureQueriesContext(connection) as queries:
+        assert admin_client.get("/admin/articles/article/").status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"].upper()]
+
+    response = admin_client.post(
+        "/admin/articles/article/",
+        {"action": "unpublish", "_selected_action": [str(seed.pk)]},
+    )
+    assert response.status_code == 302
+    assert Version.objects.get_for_object(seed).count() == 1

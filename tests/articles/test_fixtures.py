@@ -15,7 +15,7 @@ from people.models import Affiliation, Organization, Person, Reporter
 
 pytestmark = pytest.mark.django_db
 
-SOURCE = Path(__file__).resolve().parent.parent / "fixtures" / "source" / "qianhai-forum.txt"
+SOURCE = Path(__file__).resolve().parents[2] / "fixtures" / "source" / "qianhai-forum.txt"
 SEED_SLUG = "qianhai-forum-draws-1200-representatives"
 
 SEED_MODELS = [
