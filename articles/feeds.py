@@ -21,11 +21,11 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from core.links import SiteRequest
+from core.text import one_line
 from people.models import Reporter
 
 from .html import sanitize_html
 from .models import Article, Byline, Section
-from .search import html_to_text
 
 FEED_LENGTH = 30
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -118,7 +118,7 @@ class StoriesFeed(Feed):
 
     def item_description(self, item):
         # The summary is HTML in both formats, so the plain-text standfirst is escaped first.
-        summary = item.standfirst or html_to_text(item.body.split("\n", 1)[0])
+        summary = item.standfirst or one_line(item.body.split("\n", 1)[0])
         return xml_text(escape(summary))
 
     def item_pubdate(self, item):

@@ -16,16 +16,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import search as search_module
 from articles.models import Article
 from articles.search import (
     MAX_QUERY_LENGTH,
     excerpt,
     highlight,
     parse_query,
+    ranked_ids,
     reindex,
-    search_articles,
+    stories_in_order,
 )
+from articles.search import ranking as search_module
 from people.models import Person
 from tests.factories import (
     ArticleFactory,
@@ -48,7 +49,7 @@ def found(client, q, **params):
 
 
 def found_ids(q):
-    return [article.pk for article in search_articles(parse_query(q))]
+    return [article.pk for article in stories_in_order(ranked_ids(parse_query(q)))]
 
 
 # --- What is searched ---------------------------------------------------------------------------

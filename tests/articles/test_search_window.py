@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from articles import search as search_module
 from articles.models import Article
+from articles.search import ranking as search_module
 from articles.search import reindex
 from tests.factories import ArticleFactory, SectionFactory
 
