@@ -1,154 +1,113 @@
-"""Objects as the API's JSON: stories in IPTC ninjs names, and the people, places and topics in them.
+"""The API's JSON: stories in IPTC ninjs names, and the people, places and topics in them.
 
-Plain functions from a model instance (with its related rows already fetched) to a dict. The
-shapes are described, field by field, in ``api/openapi.py``; the tests hold each response to it.
+Each shape is declared once, as an :class:`api.schema.Object`. The views call it on a model
+instance (its related rows already fetched) to make the response, and ``api/openapi.py`` walks it
+for the JSON Schema. The tests hold every response to that schema.
+
+Links are absolute, on the site's configured address (``SITE_URL``) whatever host the request
+came to, so a cached response keeps its links for every later reader.
 """
 
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from articles.html import sanitize_html
+from articles.models import Correction
 from core.links import absolute_url, slug_url
 
+from .parameters import PAGE_SIZE, STORY_FILTERS
+from .schema import Field, ListOf, Nullable, Object, Scalar, integer, string
 
-def timestamp(value: dt.datetime | None) -> str | None:
+
+def timestamp(value: dt.datetime) -> str:
     """RFC 3339 in UTC, to the microsecond: ``2026-11-24T12:00:00Z``."""
-    if value is None:
-        return None
-    text = value.astimezone(dt.UTC).isoformat()
-    return text.removesuffix("+00:00") + "Z"
+    return value.astimezone(dt.UTC).isoformat().removesuffix("+00:00") + "Z"
 
 
-class Links:
-    """Absolute links on the site's configured address (``SITE_URL``), whatever host the request
-    came to: a cached response keeps its links for every later reader."""
-
-    def __init__(self, request):
-        self.request = request
-
-    def absolute(self, path: str) -> str:
-        return absolute_url(path)
-
-    def api(self, name: str, *, slug: str | None = None, query: dict | None = None) -> str:
-        path = slug_url(f"api:{name}", slug) if slug is not None else reverse(f"api:{name}")
-        if query:
-            path += "?" + urlencode(query)
-        return self.absolute(path)
+def api_url(name: str, *, slug: str | None = None, query: dict | None = None) -> str:
+    path = slug_url(f"api:{name}", slug) if slug is not None else reverse(f"api:{name}")
+    if query:
+        path += "?" + urlencode(query)
+    return absolute_url(path)
 
 
-def image(obj, links: Links) -> dict | None:
-    if obj is None:
-        return None
-    return {
-        "href": links.absolute(obj.file.url) if obj.file else None,
-        "alt_text": obj.alt_text,
-        "caption": obj.caption,
-        "credit": obj.credit,
-        "width": obj.width,
-        "height": obj.height,
-    }
+URI = string(format="uri")
+DATETIME = Scalar("string", timestamp, format="date-time")
+DATE = Scalar("string", dt.date.isoformat, format="date")
+SLUG = string("The object's slug, as in its web address.")
+TEXT = string()
 
 
-def reporter_summary(reporter, links: Links) -> dict:
-    return {
-        "name": reporter.name,
-        "slug": reporter.slug,
-        "uri": links.api("reporter", slug=reporter.slug),
-        "html_url": links.absolute(reporter.get_absolute_url()),
-    }
+def uri(url_name: str, description: str = "") -> Field:
+    """``uri``: the object's own address in this API."""
+    return Field("uri", URI, lambda obj: api_url(url_name, slug=obj.slug), description=description)
 
 
-def reporter(obj, links: Links) -> dict:
-    data = {
-        "uri": links.api("reporter", slug=obj.slug),
-        "slug": obj.slug,
-        "name": obj.name,
-        "job_title": obj.job_title,
-        "bio": obj.bio,
-        "photo": image(obj.photo, links),
-        "html_url": links.absolute(obj.get_absolute_url()),
-        "articles_url": links.api("articles", query={"reporter": obj.slug}),
-    }
-    # The address is on the record to match wire copy; it is public only when the reporter says so.
-    if obj.show_email:
-        data["email"] = obj.email
-    return data
+def html_url(description: str = "") -> Field:
+    """``html_url``: the object's page on the site."""
+    return Field(
+        "html_url", URI, lambda obj: absolute_url(obj.get_absolute_url()), description=description
+    )
 
 
-def organization_summary(obj, links: Links) -> dict:
-    return {
-        "name": obj.name,
-        "slug": obj.slug,
-        "uri": links.api("organization", slug=obj.slug),
-        "html_url": links.absolute(obj.get_absolute_url()),
-    }
+def stories_url(story_filter: str) -> Field:
+    """``articles_url``: the stories list narrowed to this object by the ``story_filter``
+    parameter, one of ``api.parameters.STORY_FILTERS``. (The name is older than the address,
+    which moved to /api/stories/; consumers read the name.)"""
+    if story_filter not in {parameter.name for parameter in STORY_FILTERS}:
+        raise ValueError(f"The stories list has no filter called {story_filter}.")
+    return Field(
+        "articles_url",
+        URI,
+        lambda obj: api_url("stories", query={story_filter: obj.slug}),
+        description="The published stories that have or mention this.",
+    )
 
 
-def person(obj, links: Links) -> dict:
-    return {
-        "uri": links.api("person", slug=obj.slug),
-        "slug": obj.slug,
-        "name": obj.name,
-        "native_name": obj.native_name,
-        "sort_name": obj.sort_name,
-        "description": obj.description,
-        "photo": image(obj.photo, links),
-        "affiliations": [
-            {
-                "title": affiliation.title,
-                "organization": organization_summary(affiliation.organization, links),
-                "start_date": affiliation.start_date.isoformat()
-                if affiliation.start_date
-                else None,
-                "end_date": affiliation.end_date.isoformat() if affiliation.end_date else None,
-                "current": affiliation.is_current,
-            }
-            for affiliation in obj.affiliations.all()
-        ],
-        "html_url": links.absolute(obj.get_absolute_url()),
-        "articles_url": links.api("articles", query={"person": obj.slug}),
-    }
+IMAGE = Object(
+    Field(
+        "href",
+        Nullable(URI),
+        lambda image: absolute_url(image.file.url) if image.file else None,
+    ),
+    Field("alt_text", string("What the picture shows.")),
+    Field("caption", TEXT),
+    Field("credit", TEXT),
+    Field("width", integer(minimum=0)),
+    Field("height", integer(minimum=0)),
+    name="Image",
+    description="An image's metadata and address.",
+)
 
 
-def organization(obj, links: Links) -> dict:
-    return {
-        "uri": links.api("organization", slug=obj.slug),
-        "slug": obj.slug,
-        "name": obj.name,
-        "short_name": obj.short_name,
-        "kind": obj.kind,
-        "kind_label": obj.get_kind_display(),
-        "description": obj.description,
-        "website": obj.website,
-        "parent": organization_summary(obj.parent, links) if obj.parent else None,
-        "children": [organization_summary(child, links) for child in obj.children.all()],
-        "html_url": links.absolute(obj.get_absolute_url()),
-        "articles_url": links.api("articles", query={"organization": obj.slug}),
-    }
+def summary(url_name: str) -> Object:
+    """A reporter or organization named inside something else: the same shape, each linked to its
+    own record."""
+    return Object(
+        Field("name", TEXT),
+        Field("slug", SLUG),
+        uri(url_name),
+        html_url(),
+        name="Summary",
+    )
 
 
-def section(obj, links: Links) -> dict:
-    return {
-        "uri": links.api("section", slug=obj.slug),
-        "slug": obj.slug,
-        "name": obj.name,
-        "description": obj.description,
-        "html_url": links.absolute(obj.get_absolute_url()),
-        "articles_url": links.api("articles", query={"section": obj.slug}),
-    }
+REPORTER_SUMMARY = summary("reporter")
+ORGANIZATION_SUMMARY = summary("organization")
 
 
-def tag(obj, links: Links) -> dict:
-    return {
-        "uri": links.api("tag", slug=obj.slug),
-        "slug": obj.slug,
-        "name": obj.name,
-        "html_url": links.absolute(reverse("articles:tag", kwargs={"slug": obj.slug})),
-        "articles_url": links.api("articles", query={"tag": obj.slug}),
-    }
+def mention(url_name: str) -> Object:
+    """A person or organization a story mentions, as ninjs ``people`` and ``organisations``."""
+    return Object(
+        Field("name", TEXT),
+        Field("rel", TEXT, lambda _: "mentioned"),
+        Field("literal", SLUG, "slug"),
+        uri(url_name),
+    )
 
 
 def byline_text(names: list[str]) -> str:
@@ -158,78 +117,251 @@ def byline_text(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def article(obj, links: Links) -> dict:
-    """A published story in IPTC ninjs property names, plus the newsroom's own links.
+def _reporters(story) -> list:
+    return [byline.reporter for byline in story.bylines.all()]
 
-    ``headline``, ``byline``, ``bodyhtml``, ``located``, ``subject``, ``people``,
-    ``organisations``, ``uri``, ``type``, ``version``, ``versioncreated``, ``firstcreated``,
-    ``pubstatus`` and ``language`` are ninjs names (the single-valued forms from ninjs 1.x where 2.x
-    made arrays, as the newsroom's tools read them); ``descriptions`` is ninjs 2.x. The rest are ours.
-    So it is ninjs-shaped, not a strictly valid ninjs 2.x document, and does not claim to be one.
-    """
-    reporters = [byline.reporter for byline in obj.bylines.all()]
-    tags = sorted(obj.tags.all(), key=lambda t: t.name.lower())
+
+def _version_time(story) -> dt.datetime:
     # A story edited before its scheduled time was still first seen when it was published.
-    version_time = max(time for time in (obj.modified_at, obj.published_at) if time is not None)
-    return {
-        "uri": links.api("article", slug=obj.slug),
-        "type": "text",
-        "version": str(obj.version),
-        "versioncreated": timestamp(version_time),
-        "firstcreated": timestamp(obj.published_at),
-        "pubstatus": "usable",
-        "language": settings.LANGUAGE_CODE,
-        "headline": obj.headline,
-        "descriptions": (
-            [{"role": "summary", "contenttype": "text/plain", "value": obj.standfirst}]
-            if obj.standfirst
-            else []
+    return max(time for time in (story.modified_at, story.published_at) if time is not None)
+
+
+# ``headline``, ``byline``, ``bodyhtml``, ``located``, ``subject``, ``people``, ``organisations``,
+# ``uri``, ``type``, ``version``, ``versioncreated``, ``firstcreated``, ``pubstatus`` and
+# ``language`` are ninjs names (the single-valued forms from ninjs 1.x where 2.x made arrays, as
+# the newsroom's tools read them); ``descriptions`` is ninjs 2.x. The rest are ours. So a story is
+# ninjs-shaped, not a strictly valid ninjs 2.x document, and does not claim to be one.
+STORY = Object(
+    uri("story", "ninjs: this story's identifier (its API address)."),
+    Field("type", string("ninjs: always “text”.", enum=["text"]), lambda _: "text"),
+    Field(
+        "version",
+        string("ninjs: goes up by one at every save.", pattern=r"^[1-9][0-9]*$"),
+        lambda story: str(story.version),
+    ),
+    Field(
+        "versioncreated", DATETIME, _version_time, description="ninjs: when this version was made."
+    ),
+    Field("firstcreated", DATETIME, "published_at", description="ninjs: first publication time."),
+    Field("pubstatus", string("ninjs: always “usable”.", enum=["usable"]), lambda _: "usable"),
+    Field("language", string("ninjs: BCP 47 language tag."), lambda _: settings.LANGUAGE_CODE),
+    Field("headline", string("ninjs 1.x: the headline.")),
+    Field(
+        "descriptions",
+        ListOf(
+            Object(
+                Field("role", string(enum=["summary"]), lambda _: "summary"),
+                Field("contenttype", TEXT, lambda _: "text/plain"),
+                Field("value", TEXT, lambda standfirst: standfirst),
+            )
         ),
-        "byline": byline_text([reporter.name for reporter in reporters]),
-        # Cleaned again on the way out, as on the story page: rows written around save() (fixtures,
-        # bulk updates) must not hand a consumer unsafe markup either.
-        "bodyhtml": sanitize_html(obj.body),
-        "located": obj.dateline,
-        "subject": [
-            {"name": t.name, "code": t.slug, "rel": "tag", "uri": links.api("tag", slug=t.slug)}
-            for t in tags
-        ],
-        "people": [
-            {
-                "name": p.name,
-                "rel": "mentioned",
-                "literal": p.slug,
-                "uri": links.api("person", slug=p.slug),
-            }
-            for p in obj.mentioned_people.all()
-        ],
-        "organisations": [
-            {
-                "name": o.name,
-                "rel": "mentioned",
-                "literal": o.slug,
-                "uri": links.api("organization", slug=o.slug),
-            }
-            for o in obj.mentioned_organizations.all()
-        ],
-        "slug": obj.slug,
-        "published": timestamp(obj.published_at),
-        "updated": timestamp(obj.updated_at),
-        "section": {
-            "name": obj.section.name,
-            "slug": obj.section.slug,
-            "uri": links.api("section", slug=obj.section.slug),
-        },
-        "reporters": [reporter_summary(reporter, links) for reporter in reporters],
-        "corrections": [
-            {
-                "kind": correction.kind,
-                "label": correction.get_kind_display(),
-                "text": correction.text,
-                "created": timestamp(correction.created_at),
-            }
-            for correction in obj.corrections.all()
-        ],
-        "lead_image": image(obj.lead_image, links),
-        "html_url": links.absolute(obj.get_absolute_url()),
-    }
+        lambda story: [story.standfirst] if story.standfirst else [],
+        description="ninjs: the standfirst, as a summary.",
+    ),
+    Field(
+        "byline",
+        string("ninjs 1.x: the reporters' names as printed."),
+        lambda story: byline_text([reporter.name for reporter in _reporters(story)]),
+    ),
+    # Cleaned again on the way out, as on the story page: rows written around save() (fixtures,
+    # bulk updates) must not hand a consumer unsafe markup either.
+    Field(
+        "bodyhtml",
+        string("ninjs 1.x: the story's body, sanitised HTML."),
+        lambda story: sanitize_html(story.body),
+    ),
+    Field("located", string("ninjs: the dateline, where the story was filed from."), "dateline"),
+    Field(
+        "subject",
+        ListOf(
+            Object(
+                Field("name", TEXT),
+                Field("code", TEXT, "slug"),
+                Field("rel", TEXT, lambda _: "tag"),
+                uri("tag"),
+            )
+        ),
+        lambda story: sorted(story.tags.all(), key=lambda tag: tag.name.lower()),
+        description="ninjs: the story's tags.",
+    ),
+    Field(
+        "people",
+        ListOf(mention("person")),
+        lambda story: story.mentioned_people.all(),
+        description="ninjs: people the story mentions.",
+    ),
+    Field(
+        "organisations",
+        ListOf(mention("organization")),
+        lambda story: story.mentioned_organizations.all(),
+        description="ninjs: organizations the story mentions.",
+    ),
+    Field("slug", SLUG),
+    Field("published", DATETIME, "published_at", description="When readers first saw the story."),
+    Field(
+        "updated",
+        Nullable(DATETIME),
+        "updated_at",
+        description="Shown as “Updated”: the last correction or update.",
+    ),
+    Field("section", Object(Field("name", TEXT), Field("slug", SLUG), uri("section"))),
+    Field("reporters", ListOf(REPORTER_SUMMARY), _reporters),
+    Field(
+        "corrections",
+        ListOf(
+            Object(
+                Field("kind", string(enum=list(Correction.Kind.values))),
+                Field("label", TEXT, lambda correction: correction.get_kind_display()),
+                Field("text", TEXT),
+                Field("created", DATETIME, "created_at"),
+            )
+        ),
+        lambda story: story.corrections.all(),
+    ),
+    Field("lead_image", Nullable(IMAGE)),
+    html_url("The story's page on the site."),
+    name="Story",
+    description="A published story, in IPTC ninjs property names where ninjs has one.",
+)
+
+REPORTER = Object(
+    uri("reporter"),
+    Field("slug", SLUG),
+    Field("name", TEXT),
+    Field("job_title", TEXT),
+    Field("bio", TEXT),
+    Field("photo", Nullable(IMAGE)),
+    html_url(),
+    stories_url("reporter"),
+    # The address is on the record to match wire copy; it is public only when the reporter says so.
+    Field(
+        "email",
+        string("Only present when the reporter has chosen to show it.", format="email"),
+        when=lambda reporter: reporter.show_email,
+    ),
+    name="Reporter",
+)
+
+PERSON = Object(
+    uri("person"),
+    Field("slug", SLUG),
+    Field("name", string("As printed, family name first where that is the custom.")),
+    Field("native_name", TEXT),
+    Field("sort_name", TEXT),
+    Field("description", TEXT),
+    Field("photo", Nullable(IMAGE)),
+    Field(
+        "affiliations",
+        ListOf(
+            Object(
+                Field("title", TEXT),
+                Field("organization", ORGANIZATION_SUMMARY),
+                Field("start_date", Nullable(DATE)),
+                Field("end_date", Nullable(DATE)),
+                Field("current", Scalar("boolean"), "is_current"),
+            )
+        ),
+        lambda person: person.affiliations.all(),
+    ),
+    html_url(),
+    stories_url("person"),
+    name="Person",
+)
+
+ORGANIZATION = Object(
+    uri("organization"),
+    Field("slug", SLUG),
+    Field("name", TEXT),
+    Field("short_name", TEXT),
+    Field("kind", TEXT),
+    Field("kind_label", TEXT, lambda organization: organization.get_kind_display()),
+    Field("description", TEXT),
+    Field("website", TEXT),
+    Field("parent", Nullable(ORGANIZATION_SUMMARY)),
+    Field(
+        "children", ListOf(ORGANIZATION_SUMMARY), lambda organization: organization.children.all()
+    ),
+    html_url(),
+    stories_url("organization"),
+    name="Organization",
+)
+
+SECTION = Object(
+    uri("section"),
+    Field("slug", SLUG),
+    Field("name", TEXT),
+    Field("description", TEXT),
+    html_url(),
+    stories_url("section"),
+    name="Section",
+)
+
+TAG = Object(
+    uri("tag"),
+    Field("slug", TEXT),
+    Field("name", TEXT),
+    # taggit's Tag has no get_absolute_url of its own.
+    Field(
+        "html_url",
+        URI,
+        lambda tag: absolute_url(reverse("articles:tag", kwargs={"slug": tag.slug})),
+    ),
+    stories_url("tag"),
+    name="Tag",
+)
+
+
+def _link(name: str) -> Field:
+    return Field(name, URI, lambda _: api_url(name))
+
+
+INDEX = Object(
+    Field("name", TEXT, lambda _: f"{settings.SITE_NAME} API"),
+    Field(
+        "description",
+        TEXT,
+        lambda _: (
+            "Published stories and the reporters, people, organizations, sections and tags "
+            "in them. Read-only."
+        ),
+    ),
+    _link("openapi"),
+    # The key keeps its first name: consumers read it; only the address it holds moved.
+    Field("articles", URI, lambda _: api_url("stories"), description="The list of stories."),
+    *[_link(name) for name in ["reporters", "people", "organizations", "sections", "tags"]],
+    name="Index",
+)
+
+ERROR = Object(
+    Field(
+        "error",
+        Object(
+            Field("status", integer()),
+            Field("message", string("What was wrong, in words.")),
+            Field(
+                "parameter",
+                string("The query parameter at fault, if one was."),
+                when=lambda error: error.parameter is not None,
+            ),
+        ),
+        lambda error: error,
+    ),
+    name="Error",
+)
+
+
+@functools.cache
+def page_of(item: Object) -> Object:
+    """One page of a list of ``item``: made by the views from a ``core.pagination`` page, with
+    links to the pages on either side."""
+    return Object(
+        Field("count", integer(minimum=0), description="Rows in all pages."),
+        Field("page", integer(minimum=1)),
+        Field("pages", integer(minimum=1)),
+        Field("page_size", PAGE_SIZE.type),
+        Field("next", Nullable(URI), description="The next page, or null on the last."),
+        Field("previous", Nullable(URI), description="The previous page, or null."),
+        Field("results", ListOf(item)),
+        name=f"{item.name}Page",
+        description=f"One page of {item.name} objects, newest or alphabetical first.",
+    )

@@ -6,11 +6,15 @@ from . import views
 
 app_name = "api"
 
+# Each view carries its own description (``views.Operation``); ``api/openapi.py`` describes
+# every pattern here from it.
 urlpatterns = [
     path("", views.index, name="index"),
     path("openapi.json", views.openapi_document, name="openapi"),
-    path("articles/", views.article_list, name="articles"),
-    path("articles/<slug:slug>/", views.article_detail, name="article"),
+    path("stories/", views.story_list, name="stories"),
+    path("stories/<slug:slug>/", views.story_detail, name="story"),
+    path("articles/", views.article_list, name="articles-moved"),
+    path("articles/<slug:slug>/", views.article_detail, name="article-moved"),
     path("reporters/", views.reporter_list, name="reporters"),
     path("reporters/<slug:slug>/", views.reporter_detail, name="reporter"),
     path("people/", views.person_list, name="people"),

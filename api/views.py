@@ -1,5 +1,10 @@
 """The read-only JSON API: published stories and the reporters, people, organizations, sections and
-tags in them. Plain Django views; the shapes are in ``api/openapi.py``.
+tags in them.
+
+Each view only finds what it shows. Its :func:`endpoint` declaration does the rest: it reads and
+checks the query parameters (``api/parameters.py``), narrows and pages a list, and makes the JSON
+with the declared shape (``api/serializers.py``). ``api/openapi.py`` describes each endpoint
+from that same declaration.
 
 What readers may see is ``Article.objects.published()``, here as on every page: drafts, stories in
 review, withdrawn and scheduled stories are never listed, counted or found. The lists of reporters,
@@ -9,44 +14,52 @@ appears only if they chose to show it. Every list costs the same number of queri
 rows it returns, and no query string can cause a server error: bad values get a 400 with a message.
 """
 
-import datetime as dt
 import functools
-import re
+from dataclasses import dataclass
+from typing import Any
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404, JsonResponse
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from taggit.models import Tag
 
-from articles.models import Article, Byline, Section, TaggedArticle
-from core.cache import cache_query_parameters, canonical_query
+from articles.models import Article, Section, TaggedArticle
+from articles.views import story_page_queryset
+from core.links import absolute_url
 from core.pagination import CachedCountPaginator, listing_key
 from people.models import Affiliation, Organization, Person, Reporter
 
 from . import openapi, serializers
+from .parameters import PAGINATION, SLUG, STORY_FILTERS
+from .schema import BadRequest, Object, Parameter, Query, read_query
 
-PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-PAGINATION = ("page", "page_size")
-# Filters on the story list: query parameter -> the lookup it filters on, by slug.
-ARTICLE_FILTERS = {
-    "section": "section__slug",
-    "tag": "tags__slug",
-    "reporter": "bylines__reporter__slug",
-    "person": "mentioned_people__slug",
-    "organization": "mentioned_organizations__slug",
-}
+READ_METHODS = "GET, HEAD, OPTIONS"
 
 
-class BadRequest(Exception):
-    def __init__(self, parameter: str, message: str):
-        self.parameter = parameter
-        self.message = message
-        super().__init__(message)
+@dataclass(frozen=True)
+class Operation:
+    """What an endpoint answers: its view answers with it and ``api/openapi.py`` describes it."""
+
+    operation_id: str
+    summary: str
+    tag: str = ""
+    # The shape of a 200 answer; None for JSON served as the view made it (the OpenAPI document).
+    returns: Object | None = None
+    # A page of ``returns``, narrowed by the parameters (PAGINATION is added to them).
+    many: bool = False
+    parameters: tuple[Parameter, ...] = ()
+    description: str = ""  # of the 200 answer
+    # An old address: the name of the URL it answers with a 301 to.
+    moved_to: str = ""
+
+    @property
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return (*self.parameters, *PAGINATION) if self.many else self.parameters
+
+    @property
+    def response(self) -> Object | None:
+        return serializers.page_of(self.returns) if self.many else self.returns
 
 
 def json_response(data, *, status: int = 200) -> JsonResponse:
@@ -59,162 +72,152 @@ def json_response(data, *, status: int = 200) -> JsonResponse:
     return response
 
 
+@dataclass(frozen=True)
+class Problem:
+    status: int
+    message: str
+    parameter: str | None = None
+
+
 def error(status: int, message: str, parameter: str | None = None) -> JsonResponse:
-    body = {"status": status, "message": message}
-    if parameter is not None:
-        body["parameter"] = parameter
-    return json_response({"error": body}, status=status)
+    return json_response(serializers.ERROR(Problem(status, message, parameter)), status=status)
 
 
-def api_view(view):
-    """GET (and HEAD) only; bad parameters are 400s and missing objects 404s, both as JSON."""
-
-    # Nothing here reads cookies or changes anything, so a POST gets this API's JSON 405 rather
-    # than the CSRF failure page.
-    @csrf_exempt
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            response = error(405, "This API is read-only: use GET.")
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            return response
-        if request.method == "OPTIONS":
-            response = json_response({})
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            return response
-        try:
-            return view(request, *args, **kwargs)
-        except BadRequest as bad:
-            return error(400, bad.message, bad.parameter)
-        except Http404:
-            return error(404, "Not found.")
-
-    return wrapper
+def _not_a_read(request) -> JsonResponse:
+    if request.method == "OPTIONS":
+        response = json_response({})
+    else:
+        response = error(405, "This API is read-only: use GET.")
+    response["Allow"] = READ_METHODS
+    return response
 
 
-# What a slug can be (tags' slugs may have letters from any script). Anything else cannot match,
-# and some of it cannot even be sent to the database (PostgreSQL refuses NUL characters).
-_SLUG = re.compile(r"^[-\w]+$")
+@dataclass(frozen=True)
+class Page:
+    """What :func:`serializers.page_of` reads."""
+
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    next: str | None
+    previous: str | None
+    results: Any
 
 
-def _slug_filter(request, name: str) -> str | None:
-    value = request.GET.get(name)
-    if not value:
-        return None
-    if not _SLUG.match(value):
-        raise BadRequest(
-            name, f"{name} must be a slug (letters, digits, hyphens), not “{value[:40]}”."
-        )
-    return value
+def narrowed(queryset, parameters: tuple[Parameter, ...], query: Query):
+    """``queryset`` filtered by each of ``parameters`` that is a filter and was given."""
+    for parameter in parameters:
+        if parameter.narrow is not None and query[parameter.name] is not None:
+            queryset = parameter.narrow(queryset, query[parameter.name])
+    return queryset
 
 
-def _positive_int(request, name: str, default: int, *, maximum: int | None = None) -> int:
-    raw = request.GET.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(name, f"{name} must be a whole number, not “{raw[:40]}”.") from None
-    if value < 1 or (maximum is not None and value > maximum):
-        limit = f" and at most {maximum}" if maximum else ""
-        raise BadRequest(name, f"{name} must be at least 1{limit}.")
-    return value
-
-
-def _since(raw: str) -> dt.datetime:
-    """An ISO 8601 date or time; without a zone it is the newsroom's time zone."""
-    value = raw.strip()
-    # A "+" in a query string arrives as a space: "2026-11-24T12:00:00 08:00".
-    if len(value) > 6 and value[-6] == " " and value[-5:-3].isdigit():
-        value = value[:-6] + "+" + value[-5:]
-    try:
-        parsed = parse_datetime(value)
-        if parsed is None:
-            day = parse_date(value)
-            if day is not None:
-                parsed = dt.datetime.combine(day, dt.time())
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise BadRequest(
-            "since",
-            f"since must be an ISO 8601 date or time, such as 2026-11-24 or "
-            f"2026-11-24T12:00:00Z, not “{raw[:40]}”.",
-        )
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    # The database compares in UTC (SQLite's backend makes the value naive UTC; PostgreSQL would
-    # take a year 0 or 10000 that no Python datetime can hold). A moment that is not between the
-    # first and last second of the calendar there is refused here, on every database, rather
-    # than overflowing wherever it is next converted.
-    try:
-        return parsed.astimezone(dt.UTC)
-    except OverflowError:
-        raise BadRequest(
-            "since",
-            f"since must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, "
-            f"not “{raw[:40]}”.",
-        ) from None
-
-
-def paginated(request, queryset, serialize, *, name: str) -> JsonResponse:
-    number = _positive_int(request, "page", 1)
-    size = _positive_int(request, "page_size", PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+def paginated(request, queryset, page_of: Object, query: Query) -> dict:
+    """The page the query asks for, as ``page_of`` (``serializers.page_of``) an item."""
+    page_name, size_name = (parameter.name for parameter in PAGINATION)
+    number, size = query[page_name], query[size_name]
     paginator = CachedCountPaginator(
-        queryset, size, count_key=listing_key(request, "page", "page_size")
+        queryset, size, count_key=listing_key(request, page_name, size_name)
     )
     if number > paginator.num_pages:
         pages = f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}"
-        raise BadRequest("page", f"page {number} does not exist; there are {pages}.")
+        raise BadRequest(page_name, f"page {number} does not exist; there are {pages}.")
     page = paginator.page(number)
-    links = serializers.Links(request)
-    # The page cache keeps this answer only for its one spelling: filters as sent, page and
-    # page_size only when not the default, and never an answer "since" a moment (any moment can
-    # be asked for, so each would be one more entry).
-    canonical = [(name, value) for name, value in request.GET.items() if name in ARTICLE_FILTERS]
-    canonical += [("page", str(number))] if number > 1 else []
-    canonical += [("page_size", str(size))] if size != PAGE_SIZE else []
+    address = reverse(request.resolver_match.view_name)
 
     def link(to: int | None) -> str | None:
         if to is None:
             return None
-        query = request.GET.copy()
-        query["page"] = to
-        return links.absolute(f"{reverse(f'api:{name}')}?{query.urlencode()}")
+        linked = request.GET.copy()
+        linked[page_name] = to
+        return absolute_url(f"{address}?{linked.urlencode()}")
 
-    response = json_response(
-        {
-            "count": paginator.count,
-            "page": number,
-            "pages": paginator.num_pages,
-            "page_size": size,
-            "next": link(page.next_page_number() if page.has_next() else None),
-            "previous": link(page.previous_page_number() if page.has_previous() else None),
-            "results": [serialize(obj, links) for obj in page.object_list],
-        }
+    return page_of(
+        Page(
+            count=paginator.count,
+            page=number,
+            pages=paginator.num_pages,
+            page_size=size,
+            next=link(page.next_page_number() if page.has_next() else None),
+            previous=link(page.previous_page_number() if page.has_previous() else None),
+            results=page.object_list,
+        )
     )
-    response.canonical_query = None if "since" in request.GET else canonical_query(canonical)
-    return response
+
+
+def endpoint(operation_id: str, summary: str, **options):
+    """Make ``find(query, **url_arguments)`` an API view answering as :class:`Operation` says.
+
+    GET (and HEAD) only. Bad parameters are 400s and missing objects 404s, both as JSON. The
+    response carries the query's one spelling for the page cache (``canonical_query``).
+    """
+    operation = Operation(operation_id, summary, **options)
+
+    def decorate(find):
+        # Nothing here reads cookies or changes anything, so a POST gets this API's JSON 405
+        # rather than the CSRF failure page.
+        @csrf_exempt
+        @functools.wraps(find)
+        def view(request, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return _not_a_read(request)
+            try:
+                query = read_query(request, operation.query_parameters)
+                found = find(query, **kwargs)
+                if operation.many:
+                    found = narrowed(found, operation.parameters, query)
+                    data = paginated(request, found, operation.response, query)
+                else:
+                    data = found if operation.returns is None else operation.returns(found)
+            except BadRequest as bad:
+                return error(400, bad.message, bad.parameter)
+            except Http404:
+                return error(404, "Not found.")
+            response = json_response(data)
+            response.canonical_query = query.canonical
+            return response
+
+        view.operation = operation
+        view.cache_query_parameters = tuple(p.name for p in operation.query_parameters)
+        return view
+
+    return decorate
+
+
+def moved(target, url_name: str, operation_id: str):
+    """An old address of the ``target`` view: for any method, a 301 to the address named
+    ``url_name``, with the same URL arguments and query string."""
+
+    @csrf_exempt
+    def view(request, **kwargs):
+        location = reverse(f"api:{url_name}", kwargs=kwargs)
+        if request.META.get("QUERY_STRING"):
+            location += "?" + request.META["QUERY_STRING"]
+        response = HttpResponsePermanentRedirect(location)
+        # A browser follows a cross-origin redirect only if the redirect allows the origin.
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    view.operation = Operation(
+        operation_id,
+        f"Moved: {target.operation.summary}",
+        tag=target.operation.tag,
+        moved_to=url_name,
+    )
+    # The page cache takes the parameters a view does not declare off the request before the
+    # view sees it; declaring the target's keeps them in the redirect.
+    view.cache_query_parameters = target.cache_query_parameters
+    return view
 
 
 def _published_with(**lookup) -> Exists:
     return Exists(Article.objects.published().filter(**lookup))
 
 
-def article_queryset():
-    return (
-        Article.objects.published()
-        .select_related("section", "lead_image")
-        .prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
-            "tags",
-            "mentioned_people",
-            "mentioned_organizations",
-            "corrections",
-        )
-        .order_by("-published_at", "-pk")
-    )
+def story_queryset():
+    # The story page's related rows, so the API shows what the page shows in as many queries.
+    return story_page_queryset(Article.objects.published()).order_by("-published_at", "-pk")
 
 
 def reporter_queryset():
@@ -245,7 +248,7 @@ def organization_queryset():
 
 
 def _get(queryset, *, slug):
-    if not _SLUG.match(slug):
+    if not SLUG.match(slug):
         raise Http404
     obj = queryset.filter(slug=slug).first()
     if obj is None:
@@ -253,124 +256,118 @@ def _get(queryset, *, slug):
     return obj
 
 
-@api_view
-def index(request):
-    links = serializers.Links(request)
-    return json_response(
-        {
-            "name": f"{settings.SITE_NAME} API",
-            "description": "Published stories and the reporters, people, organizations, sections "
-            "and tags in them. Read-only.",
-            "openapi": links.api("openapi"),
-            "articles": links.api("articles"),
-            "reporters": links.api("reporters"),
-            "people": links.api("people"),
-            "organizations": links.api("organizations"),
-            "sections": links.api("sections"),
-            "tags": links.api("tags"),
-        }
-    )
+@endpoint(
+    "index",
+    "Where everything is",
+    returns=serializers.INDEX,
+    description="Links to every list and to this description.",
+)
+def index(query):
+    return None  # the index is links and words only; nothing to find
 
 
-@api_view
-def openapi_document(request):
-    return json_response(openapi.document())
+@endpoint("openapi", "This description", description="OpenAPI 3.1 JSON.")
+def openapi_document(query):
+    return openapi.document()
 
 
-@api_view
-@cache_query_parameters(*PAGINATION, *ARTICLE_FILTERS, "since")
-def article_list(request):
-    queryset = article_queryset()
-    for parameter, lookup in ARTICLE_FILTERS.items():
-        value = _slug_filter(request, parameter)
-        if value:
-            queryset = queryset.filter(**{lookup: value})
-    since = request.GET.get("since")
-    if since:
-        moment = _since(since)
-        # Published since then, or changed since then (a correction, an edit): what a tool that
-        # last looked at ``since`` has not seen.
-        queryset = queryset.filter(Q(published_at__gte=moment) | Q(modified_at__gte=moment))
-    return paginated(request, queryset, serializers.article, name="articles")
+@endpoint(
+    "listStories",
+    "Published stories, newest first",
+    tag="stories",
+    returns=serializers.STORY,
+    many=True,
+    parameters=STORY_FILTERS,
+)
+def story_list(query):
+    return story_queryset()
 
 
-@api_view
-def article_detail(request, slug):
-    return json_response(
-        serializers.article(_get(article_queryset(), slug=slug), serializers.Links(request))
-    )
+@endpoint("getStory", "A published story", tag="stories", returns=serializers.STORY)
+def story_detail(query, slug):
+    return _get(story_queryset(), slug=slug)
 
 
-@api_view
-@cache_query_parameters(*PAGINATION)
-def reporter_list(request):
-    queryset = reporter_queryset().filter(_published_with(bylines__reporter=OuterRef("pk")))
-    return paginated(request, queryset, serializers.reporter, name="reporters")
+# The story endpoints' first addresses, from before they were named as readers and editors name
+# them; tools written then still call them.
+article_list = moved(story_list, "stories", "listArticles")
+article_detail = moved(story_detail, "story", "getArticle")
 
 
-@api_view
-def reporter_detail(request, slug):
-    return json_response(
-        serializers.reporter(_get(reporter_queryset(), slug=slug), serializers.Links(request))
-    )
+@endpoint(
+    "listReporters",
+    "Reporters with a published story",
+    tag="reporters",
+    returns=serializers.REPORTER,
+    many=True,
+)
+def reporter_list(query):
+    return reporter_queryset().filter(_published_with(bylines__reporter=OuterRef("pk")))
 
 
-@api_view
-@cache_query_parameters(*PAGINATION)
-def person_list(request):
-    queryset = person_queryset().filter(_published_with(mentioned_people=OuterRef("pk")))
-    return paginated(request, queryset, serializers.person, name="people")
+@endpoint("getReporter", "A reporter", tag="reporters", returns=serializers.REPORTER)
+def reporter_detail(query, slug):
+    return _get(reporter_queryset(), slug=slug)
 
 
-@api_view
-def person_detail(request, slug):
-    return json_response(
-        serializers.person(_get(person_queryset(), slug=slug), serializers.Links(request))
-    )
+@endpoint(
+    "listPersons",
+    "People mentioned in a published story",
+    tag="people",
+    returns=serializers.PERSON,
+    many=True,
+)
+def person_list(query):
+    return person_queryset().filter(_published_with(mentioned_people=OuterRef("pk")))
 
 
-@api_view
-@cache_query_parameters(*PAGINATION)
-def organization_list(request):
-    queryset = organization_queryset().filter(
-        _published_with(mentioned_organizations=OuterRef("pk"))
-    )
-    return paginated(request, queryset, serializers.organization, name="organizations")
+@endpoint("getPerson", "A person and their roles", tag="people", returns=serializers.PERSON)
+def person_detail(query, slug):
+    return _get(person_queryset(), slug=slug)
 
 
-@api_view
-def organization_detail(request, slug):
-    return json_response(
-        serializers.organization(
-            _get(organization_queryset(), slug=slug), serializers.Links(request)
-        )
-    )
+@endpoint(
+    "listOrganizations",
+    "Organizations mentioned in a published story",
+    tag="organizations",
+    returns=serializers.ORGANIZATION,
+    many=True,
+)
+def organization_list(query):
+    return organization_queryset().filter(_published_with(mentioned_organizations=OuterRef("pk")))
 
 
-@api_view
-@cache_query_parameters(*PAGINATION)
-def section_list(request):
-    queryset = Section.objects.order_by("order", "name", "pk")
-    return paginated(request, queryset, serializers.section, name="sections")
+@endpoint(
+    "getOrganization", "An organization", tag="organizations", returns=serializers.ORGANIZATION
+)
+def organization_detail(query, slug):
+    return _get(organization_queryset(), slug=slug)
 
 
-@api_view
-def section_detail(request, slug):
-    return json_response(
-        serializers.section(_get(Section.objects, slug=slug), serializers.Links(request))
-    )
+@endpoint(
+    "listSections",
+    "The site's sections",
+    tag="sections",
+    returns=serializers.SECTION,
+    many=True,
+)
+def section_list(query):
+    return Section.objects.order_by("order", "name", "pk")
 
 
-@api_view
-@cache_query_parameters(*PAGINATION)
-def tag_list(request):
+@endpoint("getSection", "A section", tag="sections", returns=serializers.SECTION)
+def section_detail(query, slug):
+    return _get(Section.objects, slug=slug)
+
+
+@endpoint("listTags", "Tags on published stories", tag="tags", returns=serializers.TAG, many=True)
+def tag_list(query):
     on_published = TaggedArticle.objects.filter(
         tag=OuterRef("pk"), content_object__in=Article.objects.published()
     )
-    queryset = Tag.objects.filter(Exists(on_published)).order_by("name", "pk")
-    return paginated(request, queryset, serializers.tag, name="tags")
+    return Tag.objects.filter(Exists(on_published)).order_by("name", "pk")
 
 
-@api_view
-def tag_detail(request, slug):
-    return json_response(serializers.tag(_get(Tag.objects, slug=slug), serializers.Links(request)))
+@endpoint("getTag", "A tag", tag="tags", returns=serializers.TAG)
+def tag_detail(query, slug):
+    return _get(Tag.objects, slug=slug)

@@ -65,8 +65,8 @@ def examples(newsroom):
     )
     return {
         "/api/": "/api/",
-        "/api/articles/": "/api/articles/?page_size=1",
-        "/api/articles/{slug}/": f"/api/articles/{seed.slug}/",
+        "/api/stories/": "/api/stories/?page_size=1",
+        "/api/stories/{slug}/": f"/api/stories/{seed.slug}/",
         "/api/reporters/": "/api/reporters/",
         "/api/reporters/{slug}/": "/api/reporters/open-reporter/",
         "/api/people/": "/api/people/",
@@ -82,7 +82,18 @@ def examples(newsroom):
     }
 
 
+def operations(document, *, deprecated=False):
+    """The documented paths and their GET operations, the moved ones or the others."""
+    return {
+        path: item["get"]
+        for path, item in document["paths"].items()
+        if item["get"].get("deprecated", False) == deprecated
+    }
+
+
 def test_every_response_matches_the_description(client, document, examples):
+    # The document itself is checked by test_it_is_an_openapi_31_document.
+    assert set(examples) == set(operations(document)) - {"/api/openapi.json"}
     for path, url in examples.items():
         response = client.get(url)
         assert response.status_code == 200, url
@@ -91,9 +102,9 @@ def test_every_response_matches_the_description(client, document, examples):
 
 def test_every_story_matches_the_description(client, document, newsroom):
     """Each story in the list, including ones with several bylines and a standfirst."""
-    data = client.get("/api/articles/").json()
+    data = client.get("/api/stories/").json()
     assert data["count"] == Article.objects.published().count()
-    validate(document, response_schema(document, "/api/articles/"), data)
+    validate(document, response_schema(document, "/api/stories/"), data)
 
 
 def test_reporters_with_and_without_a_public_email_match(client, document, newsroom):
@@ -103,8 +114,8 @@ def test_reporters_with_and_without_a_public_email_match(client, document, newsr
 
 
 def test_error_responses_match_the_description(client, document, newsroom):
-    bad_page = client.get("/api/articles/?page=abc")
-    validate(document, response_schema(document, "/api/articles/", "400"), bad_page.json())
+    bad_page = client.get("/api/stories/?page=abc")
+    validate(document, response_schema(document, "/api/stories/", "400"), bad_page.json())
     missing = client.get("/api/people/nobody/")
     validate(document, response_schema(document, "/api/people/{slug}/", "404"), missing.json())
 
@@ -117,14 +128,64 @@ def test_the_description_is_strict_enough_to_catch_a_leak(client, document, seed
 
     with pytest.raises(ValidationError):
         validate(document, schema, {**reporter, "private_email": "57589527@qq.com"})
-    article = client.get(f"/api/articles/{seed.slug}/").json()
+    article = client.get(f"/api/stories/{seed.slug}/").json()
     with pytest.raises(ValidationError):
         validate(
-            document, response_schema(document, "/api/articles/{slug}/"), {**article, "type": "x"}
+            document, response_schema(document, "/api/stories/{slug}/"), {**article, "type": "x"}
         )
     with pytest.raises(ValidationError):
         validate(
             document,
-            response_schema(document, "/api/articles/{slug}/"),
+            response_schema(document, "/api/stories/{slug}/"),
             {**article, "status": "draft"},
         )
+
+
+def test_the_moved_addresses_answer_as_described(client, document, seed):
+    moved = operations(document, deprecated=True)
+    assert set(moved) == {"/api/articles/", "/api/articles/{slug}/"}
+    for path, operation in moved.items():
+        assert set(operation["responses"]) == {"301"}
+        response = client.get(path.replace("{slug}", seed.slug) + "?page=2")
+        assert response.status_code == 301
+        new = response["Location"].removesuffix("?page=2")
+        assert new == path.replace("/articles/", "/stories/").replace("{slug}", seed.slug)
+        assert (
+            f"Moved to {path.replace('/articles/', '/stories/')},"
+            in (operation["responses"]["301"]["description"])
+        )
+
+
+def test_every_documented_query_parameter_is_checked_as_described(client, document, newsroom):
+    """What the document says of each query parameter is what the view does with it: a value it
+    cannot use is a 400 naming it, and an integer is held to the documented bounds."""
+    checked = 0
+    for path, operation in operations(document).items():
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] != "query":
+                continue
+            url = path.replace("{slug}", "x")
+            name, schema = parameter["name"], parameter["schema"]
+            bad = client.get(url, {name: "not valid!"})
+            assert bad.status_code == 400, (path, name)
+            assert bad.json()["error"]["parameter"] == name
+            validate(document, response_schema(document, path, "400"), bad.json())
+            if "maximum" in schema:
+                assert client.get(url, {name: schema["maximum"]}).status_code == 200
+                over = client.get(url, {name: schema["maximum"] + 1})
+                assert over.json()["error"]["parameter"] == name
+            if "minimum" in schema:
+                under = client.get(url, {name: schema["minimum"] - 1})
+                assert under.json()["error"]["parameter"] == name
+            checked += 1
+    # page and page_size on six lists, and the stories' six filters.
+    assert checked == 6 * 2 + 6
+
+
+def test_a_parameter_no_endpoint_declares_is_not_read(client, document, newsroom):
+    """Undocumented parameters change nothing (the stories' filters mean nothing to reporters)."""
+    assert "section" not in {
+        parameter["name"] for parameter in document["paths"]["/api/reporters/"]["get"]["parameters"]
+    }
+    plain = client.get("/api/reporters/").json()
+    assert client.get("/api/reporters/", {"section": "not valid!"}).json() == plain

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def get(client, query, status):
-    response = client.get(f"/api/articles/?{query}")
+    response = client.get(f"/api/stories/?{query}")
     assert response.status_code == status, (query, response.status_code, response.content[:500])
     assert response["Content-Type"] == "application/json"
     return response.json()

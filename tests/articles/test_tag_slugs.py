@@ -109,13 +109,13 @@ def test_editor_tags_a_story_economy_question_mark_in_the_admin(client, editor_u
     assert story.is_public
     assert sorted(story.tags.names()) == ["?", "Economy"]
     assert client.get(story.get_absolute_url()).status_code == 200
-    assert client.get(reverse("api:articles")).status_code == 200
+    assert client.get(reverse("api:stories")).status_code == 200
 
 
 def test_pages_linking_symbol_tags_answer(client, symbol_story):
     pages = [
         symbol_story.get_absolute_url(),
-        reverse("api:articles"),
+        reverse("api:stories"),
         reverse("api:tags"),
         "/sitemap-tags.xml",
     ]

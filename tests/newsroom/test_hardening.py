@@ -55,7 +55,7 @@ def stored_pages():
 @pytest.mark.parametrize("host", ["127.0.0.1:6666", "127.0.0.1.", "news.example.org:8080"])
 def test_a_request_with_an_odd_host_leaves_no_trace_for_later_readers(client, page_cache, host):
     story = ArticleFactory(headline="Harbour story")
-    for path in ("/feeds/rss/?x", "/", story.get_absolute_url(), "/api/articles/", "/sitemap.xml"):
+    for path in ("/feeds/rss/?x", "/", story.get_absolute_url(), "/api/stories/", "/sitemap.xml"):
         poisoned = client.get(path, HTTP_HOST=host).content.decode()
         later = client.get(path, HTTP_HOST="news.example.org")
         assert later.status_code == 200, path
@@ -124,12 +124,12 @@ def test_api_answers_keep_no_foreign_parameter_and_since_is_never_stored(
     client, page_cache, stored_pages
 ):
     ArticleFactory.create_batch(25)
-    tracked = client.get("/api/articles/?utm_id=evil")
+    tracked = client.get("/api/stories/?utm_id=evil")
     assert "utm_id" not in tracked.content.decode()
-    assert json.loads(tracked.content)["next"] == f"{SITE}/api/articles/?page=2"
-    assert client.get("/api/articles/")["X-Cache"] == "hit"
+    assert json.loads(tracked.content)["next"] == f"{SITE}/api/stories/?page=2"
+    assert client.get("/api/stories/")["X-Cache"] == "hit"
     for moment in ["2026-01-01", "2026-01-02", "2026-01-03T10:00:00Z"]:
-        assert client.get(f"/api/articles/?since={moment}").status_code == 200
+        assert client.get(f"/api/stories/?since={moment}").status_code == 200
     assert len(stored_pages) == 1
 
 
