@@ -65,13 +65,10 @@ def search_url(story):
 
 
 def api_list_url():
-    """The API's story list: ``api:stories`` (``api:articles`` before the API named it so)."""
-    from django.urls import NoReverseMatch, reverse
+    """The API's story list."""
+    from django.urls import reverse
 
-    try:
-        return reverse("api:stories")
-    except NoReverseMatch:
-        return reverse("api:articles")
+    return reverse("api:stories")
 
 
 def sitemap_page():
