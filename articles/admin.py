@@ -1,18 +1,22 @@
-import reversion
+"""The editorial admin: the story form and list, sections, corrections and the workflow log.
+
+The story admin's other pages have their own modules: wire import (``admin_import``) and restoring
+an earlier revision's text (``admin_revisions``). Every write of several rows is a call to
+``services``.
+"""
+
+from contextlib import contextmanager
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
-from reversion.models import Version
 
 from core.admin import (
     CheckedAdminMixin,
@@ -24,10 +28,10 @@ from core.cache import cached
 from core.pagination import CachedCountPaginator
 from core.text import html_to_text
 
-from . import admin_import, mentions, presence, services
+from . import admin_import, admin_revisions, presence, services
 from .forms import ArticleAdminForm, BylineFormSet
-from .models import Article, Byline, Correction, Section, StatusChange
-from .revisions import revision_changes, text_changes
+from .models import Article, ArticleQuerySet, Byline, Correction, Section, StatusChange
+from .revisions import revision_changes
 
 Status = Article.Status
 
@@ -77,38 +81,50 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StoryChangeList(CheckedChangeList):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The results are fetched by now; what is left of the queryset is the date drill-down.
-        self.queryset = _CachedYears(self.queryset)
+# The story list's speed, all of it here. The admin list's target in bench/RESULTS.md is measured
+# with it, at 100,000 stories: the list leaves the body in the database, and the two figures that
+# read every story it could show (its total, and the years of the date drill-down) are remembered
+# until the content next changes (core.cache.cached). tests/newsroom/test_cache.py
+# (test_the_editors_story_list_counts_once_per_change) fails without them.
 
+
+def _query_key(queryset) -> str | None:
+    """A cache name for what ``queryset`` selects: its SQL, which names the filters, the search
+    and the stories this user may edit. None for a query that cannot match anything."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return f"{sql}:{params!r}"
+
+
+class StoryListQuerySet(ArticleQuerySet):
+    """The story admin's rows (``ArticleAdmin.get_queryset``), whose years are remembered."""
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        found = super().datetimes(field_name, kind, order, tzinfo)
+        if kind != "year":  # a month or a day of the drill-down reads one year's stories only
+            return found
+        key = _query_key(found)
+        return found if key is None else cached(f"admin-years:{key}", lambda: list(found))
+
+
+def story_list_paginator(queryset, per_page, orphans=0, allow_empty_first_page=True):
+    """The story list's pages, their total counted once per content change."""
+    key = _query_key(queryset)
+    return CachedCountPaginator(
+        queryset,
+        per_page,
+        orphans,
+        allow_empty_first_page,
+        count_key=f"admin:{key}" if key else None,
+    )
+
+
+class StoryChangeList(CheckedChangeList):
     def get_queryset(self, request, exclude_parameters=None):
         # The list never shows the body: leave the largest column in the database.
         return super().get_queryset(request, exclude_parameters).defer("body")
-
-
-class _CachedYears:
-    """The list's queryset, whose years (the date drill-down's first level, a DISTINCT over every
-    story: 250 ms on SQLite at 100,000 stories) are worked out once per content change."""
-
-    def __init__(self, queryset):
-        self._queryset = queryset
-
-    def __getattr__(self, name):
-        return getattr(self._queryset, name)
-
-    def datetimes(self, field_name, kind, *args, **kwargs):
-        def years():
-            return list(self._queryset.datetimes(field_name, kind, *args, **kwargs))
-
-        if kind != "year":
-            return self._queryset.datetimes(field_name, kind, *args, **kwargs)
-        try:
-            sql, params = self._queryset.query.sql_with_params()
-        except EmptyResultSet:
-            return []
-        return cached(f"admin-years:{field_name}:{sql}:{params!r}", years)
 
 
 @admin.register(Section)
@@ -172,24 +188,15 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
     ]
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        """The list's total is counted once per content change: the query itself names the
-        filters, the search and the stories this user may edit, so it is the count's key."""
-        try:
-            sql, params = queryset.query.sql_with_params()
-            key = f"admin:{sql}:{params!r}"
-        except EmptyResultSet:
-            key = None
-        return CachedCountPaginator(
-            queryset, per_page, orphans, allow_empty_first_page, count_key=key
-        )
+        return story_list_paginator(queryset, per_page, orphans, allow_empty_first_page)
 
     # Permissions, all checked on the server: the queryset hides what a user may not edit, and the
     # form refuses a status step they may not take, whatever the browser sends.
 
     def get_queryset(self, request):
+        # Django's own queryset (its ordering and all), as a StoryListQuerySet.
         queryset = (
-            super()
-            .get_queryset(request)
+            StoryListQuerySet(self.model, query=super().get_queryset(request).query)
             .select_related("section")
             .prefetch_related(
                 Prefetch("bylines", queryset=Byline.objects.select_related("reporter"))
@@ -198,19 +205,29 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
         return services.editable_articles(request.user, queryset)
 
     def get_urls(self):
-        # Before the admin's own: its "<path:object_id>/" would otherwise take "import/".
-        return admin_import.import_urls(self) + super().get_urls()
+        # The import page before the admin's own URLs, whose "<path:object_id>/" would take
+        # "import/"; the restore page instead of django-reversion's full revert.
+        replaced = admin_revisions.restore_name(self)
+        return [
+            *admin_import.import_urls(self),
+            *admin_revisions.restore_urls(self),
+            *(url for url in super().get_urls() if getattr(url, "name", None) != replaced),
+        ]
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
 
-    def changelist_view(self, request, extra_context=None):
-        if request.method == "POST":  # bulk actions save stories: record them as revisions
-            return super().changelist_view(request, extra_context)
-        # Looking at the list writes nothing, so it needs no revision block (which on SQLite would
-        # take the database's write lock for a read).
-        context = {"has_change_permission": self.has_change_permission(request)}
-        return admin.ModelAdmin.changelist_view(self, request, {**context, **(extra_context or {})})
+    @contextmanager
+    def create_revision(self, request):
+        """django-reversion's revision block around the add, change and list views (a form's
+        save, a bulk action), for requests that may save. A GET or HEAD saves nothing, so it gets
+        no block: a block is a transaction, and SQLite's are IMMEDIATE (newsroom/settings.py), so
+        one around a look at the list would take the write lock that every save waits for."""
+        if request.method in ("GET", "HEAD"):
+            yield
+        else:
+            with super().create_revision(request):
+                yield
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -237,43 +254,18 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def save_model(self, request, obj, form, change):
-        from_status, from_published_at = "", None
-        if change:
-            current = (
-                Article.objects.select_for_update()
-                .only("status", "published_at", "version")
-                .get(pk=obj.pk)
-            )
-            from_status, from_published_at = current.status, current.published_at
-            obj.version = current.version + 1
-        else:
-            obj.created_by = request.user
-        obj.modified_by = request.user
-        super().save_model(request, obj, form, change)
-        services.record_transition(
-            article=obj,
-            from_status=from_status,
-            from_published_at=from_published_at,
-            user=request.user,
-        )
+        """Nothing yet: ``save_related`` saves the story with everything that hangs off it."""
 
     def save_related(self, request, form, formsets, change):
-        # The mentions as stored before this save, to tell which ones the editor removed.
-        before_people, before_orgs = mentions.mentions_snapshot(form.instance)
-        super().save_related(request, form, formsets, change)
-        article = form.instance
-        if change:
-            mentions.record_unlinked(
-                article=article, before_people=before_people, before_orgs=before_orgs
-            )
-        mentions.link_mentions(article=article)
-        reporter = getattr(request.user, "reporter", None)
-        if not change and reporter is not None and not article.bylines.exists():
-            # A reporter's new story carries their byline, so it stays theirs to edit.
-            Byline.objects.create(article=article, reporter=reporter, order=0)
-        for formset in formsets:
-            if formset.model is Correction and formset.new_objects:
-                services.corrections_added(article=article, corrections=formset.new_objects)
+        """The story, its form's relations and inlines, and all a save brings (the revision, the
+        workflow log, mentions, a reporter's byline, “Updated”): one service call."""
+        save_form_relations = super().save_related
+
+        def save_relations():
+            save_form_relations(request, form, formsets, change)
+            return [new for fs in formsets if fs.model is Correction for new in fs.new_objects]
+
+        services.article_save(article=form.instance, user=request.user, save_related=save_relations)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article_id = unquote(object_id)
@@ -291,8 +283,8 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
                 )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    # History: every admin save is a revision (django-reversion); editors may restore one, which is
-    # saved as a new revision, so the text it replaces is kept too.
+    # History: every admin save is a revision (django-reversion); editors may restore one's text
+    # (articles/admin_revisions.py), saved as a new revision, so the text it replaces is kept too.
 
     def history_view(self, request, object_id, extra_context=None):
         # CheckedAdminMixin answers an id that is not a story's before django-reversion's query.
@@ -303,49 +295,6 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
             for action in response.context_data.get("action_list", []):
                 action["changes"] = changes.get(action["revision"].pk, [])
         return response
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        """Show what restoring an earlier revision would change, and restore it on POST.
-
-        Replaces django-reversion's full revert, which would also put back the old status,
-        publication times and corrections; here only the text comes back (see
-        services.article_restore_text), saved as a new revision.
-        """
-        if not request.user.has_perm("articles.edit_any_article"):
-            raise PermissionDenied
-        article = self.get_object(request, unquote(object_id))
-        if article is None:
-            raise Http404("No such story.")
-        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
-        saved_at = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
-        if request.method == "POST":
-            with reversion.create_revision():
-                services.article_restore_text(
-                    article=article, text=version.field_dict, user=request.user
-                )
-                reversion.set_user(request.user)
-                reversion.set_comment(f"Restored the text saved on {saved_at}.")
-            self.message_user(
-                request,
-                f"Restored the headline, standfirst and body saved on {saved_at}. The text it "
-                "replaced is kept in History.",
-                messages.SUCCESS,
-            )
-            return redirect(reverse("admin:articles_article_change", args=[article.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": f"Restore the text of “{article}” saved on {saved_at}",
-            "saved_at": saved_at,
-            "saved_by": version.revision.user,
-            "changes": text_changes(
-                {name: getattr(article, name) for name in services.RESTORED_FIELDS},
-                version.field_dict,
-            ),
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, "admin/articles/article/restore.html", context)
 
     def recover_view(self, request, version_id, extra_context=None):
         if not request.user.has_perm("articles.edit_any_article"):
@@ -439,30 +388,43 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
             self.message_user(request, line, messages.ERROR)
 
 
+class StoryColumnMixin:
+    """The story a row belongs to, in the editors' word (the field's name is ``article``)."""
+
+    @admin.display(description="Story", ordering="article")
+    def story(self, obj):
+        return obj.article
+
+
 @admin.register(Correction)
-class CorrectionAdmin(CheckedAdminMixin, admin.ModelAdmin):
-    list_display = ["article", "kind", "created_at"]
+class CorrectionAdmin(StoryColumnMixin, CheckedAdminMixin, admin.ModelAdmin):
+    list_display = ["story", "kind", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["article"]
     search_fields = ["text", "article__headline"]
     autocomplete_fields = ["article"]
     date_hierarchy = "created_at"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            kwargs.setdefault("label", "Story")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            services.corrections_added(article=obj.article, corrections=[obj])
+        services.correction_save(correction=obj)
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(CheckedAdminMixin, admin.ModelAdmin):
+class StatusChangeAdmin(StoryColumnMixin, CheckedAdminMixin, admin.ModelAdmin):
     """The workflow log: read-only, since history that can be edited is not history."""
 
-    list_display = ["article", "from_status", "to_status", "user", "at", "published_at"]
+    list_display = ["story", "from_status", "to_status", "user", "at", "published_at"]
     list_filter = ["to_status"]
     list_select_related = ["article", "user"]
     search_fields = ["article__headline"]
     date_hierarchy = "at"
+    fields = ["story", "from_status", "to_status", "user", "at", "published_at"]
+    readonly_fields = ["story"]
 
     def has_add_permission(self, request):
         return False

@@ -144,7 +144,7 @@ class BylineFormSet(BaseInlineFormSet):
     Co-bylines are normal: anyone may add a colleague's byline. But a user who may not edit every
     story (a reporter) saves a story only with their own byline on it, so nobody files a story
     solely under someone else's name, or takes themselves off a story they would then lose. On a
-    new story with no byline given, theirs is added on save (``ArticleAdmin.save_related``). A
+    new story with no byline given, theirs is added on save (``services.article_save``). A
     reporter's login with no byline of its own saves nothing until an editor links one. Editors
     set any bylines.
     """

@@ -235,6 +235,9 @@ class Article(DemoData):
     objects = ArticleManager()
 
     class Meta:
+        # What editors call it: the admin says "Add story", "Select story to change".
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         ordering = ["-published_at", "-id"]
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish stories"),
@@ -288,7 +291,9 @@ class BylineManager(models.Manager):
 
 
 class Byline(models.Model):
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines", verbose_name="story"
+    )
     reporter = models.ForeignKey(
         Reporter,
         on_delete=models.PROTECT,
@@ -396,7 +401,9 @@ class Correction(models.Model):
         CLARIFICATION = "clarification", "Clarification"
         UPDATE = "update", "Update"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name="story"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
     text = models.TextField(
         help_text="What was wrong and what is right, in plain words. Shown under the story."
@@ -433,7 +440,9 @@ class StatusChangeManager(models.Manager):
 class StatusChange(models.Model):
     """One step of a story's workflow: who moved it from which status to which, and when."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="status_changes", verbose_name="story"
+    )
     from_status = models.CharField(max_length=20, choices=Article.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Article.Status.choices)
     user = models.ForeignKey(
@@ -447,6 +456,7 @@ class StatusChange(models.Model):
     objects = StatusChangeManager()
 
     class Meta:
+        verbose_name = "workflow step"
         ordering = ["article", "at", "id"]
         get_latest_by = "at"
 

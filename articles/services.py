@@ -1,10 +1,13 @@
-"""Writes that touch several rows: the workflow steps of a story, and corrections.
+"""Writes that touch several rows: saving a story, its workflow steps, restoring its text, and
+corrections.
 
 Views and the admin call these; model ``save()`` methods only derive fields.
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
+import reversion
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -13,6 +16,7 @@ from django.utils import timezone
 from people.models import Affiliation, Organization, Person, Reporter
 from photos.models import Image
 
+from . import mentions
 from .models import Article, Byline, Correction, StatusChange
 
 Status = Article.Status
@@ -184,24 +188,117 @@ def article_transition(
     )
 
 
+@transaction.atomic
+def article_save(
+    *,
+    article: Article,
+    user,
+    save_related: Callable[[], Iterable[Correction]] | None = None,
+    comment: str = "",
+) -> Article:
+    """Save a story as ``user`` edited it, with everything a save brings, in one transaction.
+
+    - The workflow: the status may only move as ``user`` may move it (``check_transition``), and
+      a move, or a published story's time moved, is logged (``record_transition``).
+    - Lost edits: the version goes up by one from the locked row, so a form opened before this
+      save is refused (``ArticleAdminForm`` compares them).
+    - ``save_related`` saves what the caller edits beside the story (the admin form's tags,
+      mentions, bylines and corrections) once the story has an id, and returns the corrections
+      it added: those move the story's “Updated” time (``corrections_added``).
+    - Mentions: those the editor removed are remembered and never linked again; the people and
+      organizations named in the text are linked.
+    - A reporter's new story with no byline gets theirs, so it stays theirs to edit.
+    - The revision (django-reversion) is saved with ``user`` and ``comment``. Inside a revision
+      block the caller opened (the admin's, around a form's save) it joins that block, whose
+      comment is then the admin's summary of the change.
+    """
+    adding = article._state.adding
+    with reversion.create_revision(atomic=False):
+        from_status, from_published_at = _begin_save(article=article, user=user, adding=adding)
+        check_transition(
+            user=user, from_status=from_status or Status.DRAFT, to_status=article.status
+        )
+        # The mentions as stored before this save (none for a new story), to tell which ones the
+        # editor removed.
+        before_people, before_orgs = mentions.mentions_snapshot(article)
+        article.save()
+        corrections = list(save_related()) if save_related else []
+        if not adding:
+            mentions.record_unlinked(
+                article=article, before_people=before_people, before_orgs=before_orgs
+            )
+        mentions.link_mentions(article=article)
+        if adding:
+            _give_reporter_the_byline(article=article, user=user)
+        corrections_added(article=article, corrections=corrections)
+        record_transition(
+            article=article,
+            from_status=from_status,
+            from_published_at=from_published_at,
+            user=user,
+        )
+        reversion.set_user(user)
+        if comment:
+            reversion.set_comment(comment)
+    return article
+
+
+def _begin_save(*, article: Article, user, adding: bool) -> tuple[str, dt.datetime | None]:
+    """Lock a story's row until the save commits and move its version on; return the status and
+    publication time it had ("" and None for a new story)."""
+    article.modified_by = user
+    if adding:
+        article.created_by = user
+        return "", None
+    current = (
+        Article.objects.select_for_update()
+        .only("status", "published_at", "version")
+        .get(pk=article.pk)
+    )
+    article.version = current.version + 1
+    return current.status, current.published_at
+
+
+def _give_reporter_the_byline(*, article: Article, user) -> None:
+    """A reporter's new story filed with no byline carries theirs (``BylineFormSet`` allows it)."""
+    reporter = getattr(user, "reporter", None)
+    if reporter is not None and not article.bylines.exists():
+        Byline.objects.create(article=article, reporter=reporter, order=0)
+
+
 RESTORED_FIELDS = ("headline", "standfirst", "body")
 
 
 @transaction.atomic
-def article_restore_text(*, article: Article, text: dict, user) -> Article:
-    """Put back the headline, standfirst and body of an earlier revision.
+def article_restore_text(*, article: Article, text: dict, user, comment: str = "") -> Article:
+    """Put back the headline, standfirst and body of an earlier revision, as a new revision.
 
     Only the text comes back: status, publication times, bylines and corrections stay as they are
     now, so restoring can never unpublish a story or take back a correction. The save raises the
-    version, so anyone with the story open is told before they overwrite the restored text.
+    version, so anyone with the story open is told before they overwrite the restored text; the
+    text it replaces stays in the history.
     """
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    for name in RESTORED_FIELDS:
-        setattr(article, name, text.get(name) or "")
-    article.modified_by = user
-    article.version += 1
-    article.save()
+    with reversion.create_revision(atomic=False):
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        for name in RESTORED_FIELDS:
+            setattr(article, name, text.get(name) or "")
+        article.modified_by = user
+        article.version += 1
+        article.save()
+        reversion.set_user(user)
+        if comment:
+            reversion.set_comment(comment)
     return article
+
+
+@transaction.atomic
+def correction_save(*, correction: Correction) -> Correction:
+    """Save a correction; a new one moves its story's “Updated” time (``corrections_added``)."""
+    adding = correction._state.adding
+    correction.save()
+    if adding:
+        corrections_added(article=correction.article, corrections=[correction])
+    return correction
 
 
 def corrections_added(*, article: Article, corrections: list[Correction]) -> None:

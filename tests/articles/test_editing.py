@@ -8,8 +8,9 @@ import time_machine
 from django.test import Client
 from reversion.models import Version
 
+from articles import services
 from articles.models import Article
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, PersonFactory
 from tests.forms import article_form
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +234,24 @@ def test_corrections_are_listed_in_order(editor_client, section):
         assert editor_client.post(change_url(article), form).status_code == 302
     page = Client().get(article.get_absolute_url()).content.decode()
     assert page.index("clarification text") < page.index("update text")
+
+
+def test_a_save_outside_the_admin_is_the_same_save(editor_user, section):
+    """``services.article_save`` is the whole save the admin makes: a revision with its user and
+    comment, the workflow step, the version moved on and the names in the text linked."""
+    xu_li = PersonFactory(name="Xu Li")
+    article = ArticleFactory(section=section, status=Article.Status.DRAFT, published_at=None)
+    before = article.version
+    article.body = "<p>Xu Li opened the forum.</p>"
+    article.status = Article.Status.PUBLISHED
+
+    services.article_save(article=article, user=editor_user, comment="Published by the desk.")
+
+    version = Version.objects.get_for_object(article).get()
+    assert version.revision.get_comment() == "Published by the desk."
+    assert version.revision.user == editor_user
+    assert article.status_changes.get().to_status == Article.Status.PUBLISHED
+    article.refresh_from_db()
+    assert article.version == before + 1
+    assert article.published_at is not None
+    assert list(article.mentioned_people.all()) == [xu_li]

@@ -190,8 +190,7 @@ def test_a_new_story_has_nothing_to_remember():
     assert mentions_snapshot(ArticleFactory.build()) == (set(), set())
 
 
-# Through the admin: these need ArticleAdmin.save_related to call record_unlinked and
-# link_mentions (see the README's import section); they fail until it does.
+# Through the admin, whose save (services.article_save) calls record_unlinked and link_mentions.
 
 
 def change_url(article):

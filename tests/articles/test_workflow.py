@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from articles import services
 from articles.models import Article, Correction, StatusChange
 from tests.factories import ArticleFactory, BylineFactory, ReporterFactory
 from tests.forms import article_form
@@ -402,3 +404,16 @@ def test_editor_list_filters_by_reporter_tag_and_section(editor_client, reporter
         html = editor_client.get(f"{LIST_URL}?{query}").content.decode()
         assert mine.headline.replace("'", "&#x27;") in html, query
         assert other.headline.replace("'", "&#x27;") not in html, query
+
+
+def test_the_save_service_refuses_a_step_the_user_may_not_take(reporter_user, section):
+    """The form refuses a reporter's publish; the service it calls refuses it too, whoever calls
+    it, and saves nothing."""
+    article = own_draft(reporter_user, section=section, headline="Draft headline")
+    article.headline = "Published headline"
+    article.status = Article.Status.PUBLISHED
+    with pytest.raises(PermissionDenied):
+        services.article_save(article=article, user=reporter_user)
+    article.refresh_from_db()
+    assert (article.status, article.headline) == (Article.Status.DRAFT, "Draft headline")
+    assert not StatusChange.objects.filter(article=article).exists()

@@ -318,9 +318,9 @@ def test_the_editors_story_list_counts_once_per_change(admin_client, settings, c
         html = admin_client.get(url).content.decode()
     sql = " ".join(q["sql"] for q in queries.captured_queries)
     assert "COUNT(" not in sql and "DISTINCT" not in sql, sql
-    assert "3 articles" in html and "?published_at__year=2025" in html
+    assert "3 stories" in html and "?published_at__year=2025" in html
 
     commit(lambda: ArticleFactory(published_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)))
     html = admin_client.get(url).content.decode()
-    assert "4 articles" in html
+    assert "4 stories" in html
     assert "?published_at__year=2025" in html and "?published_at__year=2026" in html
