@@ -85,4 +85,3 @@ def test_a_subject_with_many_stories_lists_the_same_stories(client, monkeypatch,
         .order_by("-published_at", "-id")
     ]
     assert "Page 1 of 2" in response.content.decode()
-
