@@ -248,16 +248,7 @@ def article_import(
 
     Raises ``ImportRefused`` or ``PermissionDenied`` when the story cannot be imported as asked.
     """
-    _check_permissions(user, publish=publish)
-    headline = _clean_headline(headline)
-    if publish and headline is None:
-        raise ImportRefused(
-            "a story is published only with an editor's headline: give one, or import it as a "
-            "draft (it gets a provisional headline to replace)."
-        )
-    section = section or default_section()
-    if section is None:
-        raise ImportRefused("there is no section to put the story in: add a section first.")
+    headline, section = _checked_request(user, publish=publish, headline=headline, section=section)
     now = now or timezone.now()
     result = ImportResult(filename=parsed.filename, outcome=IMPORTED, dry_run=dry_run)
 
@@ -265,16 +256,14 @@ def article_import(
         reporter, result.new_reporter = _reporter_for(parsed, user=user, dry_run=dry_run)
         result.reporter = reporter.name
         fingerprint = parsed.fingerprint
-        if not allow_duplicate:
-            earlier = Article.objects.filter(wire_hash=fingerprint).order_by("pk").first()
-            if earlier is not None:
-                result.outcome, result.article = SKIPPED, earlier
-                result.headline, result.slug = earlier.headline, earlier.slug
-                result.message = (
-                    f"already imported as “{earlier.headline}” (/{earlier.slug}/, story "
-                    f"#{earlier.pk})."
-                )
-                return result
+        earlier = None if allow_duplicate else _earlier_import(fingerprint)
+        if earlier is not None:
+            result.outcome, result.article = SKIPPED, earlier
+            result.headline, result.slug = earlier.headline, earlier.slug
+            result.message = (
+                f"already imported as “{earlier.headline}” (/{earlier.slug}/, story #{earlier.pk})."
+            )
+            return result
 
         article = Article(
             headline=headline or parsed.provisional_headline,
@@ -294,15 +283,47 @@ def article_import(
             result.slug = unique_slug(article.headline)
             people, organizations = mentions.find_mentions(parsed.text)
         else:
-            _save_with_unique_slug(article, article.headline, fallback="story")
+            people, organizations = _save_import(
+                article, reporter=reporter, user=user, now=now, filename=parsed.filename
+            )
             result.slug, result.article = article.slug, article
-            Byline.objects.create(article=article, reporter=reporter, order=0)
-            services.record_transition(article=article, from_status="", user=user, now=now)
-            people, organizations = mentions.link_mentions(article=article)
-            _record_revision(article, user=user, filename=parsed.filename)
         result.people = [person.name for person in people]
         result.organizations = [organization.name for organization in organizations]
     return result
+
+
+def _checked_request(
+    user, *, publish: bool, headline: str | None, section: Section | None
+) -> tuple[str | None, Section]:
+    """The import as asked, refused if the user may not or it cannot be done: the cleaned
+    headline (None for a provisional one) and the section."""
+    _check_permissions(user, publish=publish)
+    headline = _clean_headline(headline)
+    if publish and headline is None:
+        raise ImportRefused(
+            "a story is published only with an editor's headline: give one, or import it as a "
+            "draft (it gets a provisional headline to replace)."
+        )
+    section = section or default_section()
+    if section is None:
+        raise ImportRefused("there is no section to put the story in: add a section first.")
+    return headline, section
+
+
+def _earlier_import(fingerprint: str) -> Article | None:
+    """The story already made from the same copy, if any."""
+    return Article.objects.filter(wire_hash=fingerprint).order_by("pk").first()
+
+
+def _save_import(article: Article, *, reporter: Reporter, user, now: dt.datetime, filename: str):
+    """Save the new story with its byline, first workflow step, mentions and first revision;
+    return the people and organizations it mentions."""
+    _save_with_unique_slug(article, article.headline, fallback="story")
+    Byline.objects.create(article=article, reporter=reporter, order=0)
+    services.record_transition(article=article, from_status="", user=user, now=now)
+    found = mentions.link_mentions(article=article)
+    _record_revision(article, user=user, filename=filename)
+    return found
 
 
 def _record_revision(article: Article, *, user, filename: str) -> None:
