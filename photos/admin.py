@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.utils.html import format_html, format_html_join
 
@@ -10,6 +10,8 @@ from .fields import PhotoFileField
 from .models import Image
 
 THUMBNAIL_WIDTH = 96
+# What readers see while renditions are missing (``photos.renditions.renditions``).
+FALLBACK = "Pages use the copies that were made, or the original picture where none could be."
 
 
 @admin.register(Image)
@@ -41,11 +43,12 @@ class ImageAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
         "copyright_notice",
         ("focal_x", "focal_y"),
         "crops",
+        "copies",
         "dimensions",
         "uploaded_by",
         "created_at",
     ]
-    readonly_fields = ["preview", "crops", "dimensions", "uploaded_by", "created_at"]
+    readonly_fields = ["preview", "crops", "copies", "dimensions", "uploaded_by", "created_at"]
     formfield_overrides = {PhotoFileField: {"widget": AdminFileWidget}}
 
     def get_queryset(self, request):
@@ -55,10 +58,18 @@ class ImageAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+        if obj.rendition_failures:
+            lines = renditions.describe_failures(obj, obj.rendition_failures)
+            messages.warning(
+                request,
+                f"The picture is saved, but {len(obj.rendition_failures)} of its resized copies "
+                f"could not be made: {'; '.join(lines)}. {FALLBACK} Saving it again tries again; "
+                "the server log has the details.",
+            )
 
     @admin.display(description="Picture")
     def thumbnail(self, obj):
-        return _img(renditions.renditions(obj, fmt="WEBP"), THUMBNAIL_WIDTH)
+        return _img(_webp_or_original(obj), THUMBNAIL_WIDTH)
 
     @admin.display(description="Caption")
     def short_caption(self, obj):
@@ -72,7 +83,7 @@ class ImageAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
     def preview(self, obj):
         if not renditions.is_ready(obj):
             return "Shown here once the picture is saved."
-        return _img(renditions.renditions(obj, fmt="WEBP"), 480)
+        return _img(_webp_or_original(obj), 480)
 
     @admin.display(description="Crops around the focal point")
     def crops(self, obj):
@@ -83,10 +94,37 @@ class ImageAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
             "<figure style='display:inline-block;margin:0 1rem 0 0'>{}<figcaption>{}</figcaption>"
             "</figure>",
             (
-                (_img(renditions.renditions(obj, ratio=ratio, fmt="WEBP"), 160), ratio)
+                (_img(_webp_or_original(obj, ratio), 160), ratio)
                 for ratio in renditions.crop_ratios()
             ),
         )
+
+    @admin.display(description="Resized copies")
+    def copies(self, obj):
+        """Which renditions the last save (or `manage.py photo_renditions`) could not make, and
+        why; read from the row, as pages do, so it costs no look at storage."""
+        if not renditions.is_ready(obj):
+            return "Made when the picture is saved."
+        if not obj.rendition_failures:
+            return f"All {len(renditions.all_renditions(obj))} were made."
+        return format_html(
+            "<strong>{} could not be made</strong>. {} Saving the picture again tries again."
+            "<ul>{}</ul>",
+            len(obj.rendition_failures),
+            FALLBACK,
+            format_html_join(
+                "",
+                "<li>{}</li>",
+                ((line,) for line in renditions.describe_failures(obj, obj.rendition_failures)),
+            ),
+        )
+
+
+def _webp_or_original(obj, ratio=None):
+    """The WebP renditions, or what pages show instead when those could not be made."""
+    return renditions.renditions(obj, ratio=ratio, fmt="WEBP") or renditions.renditions(
+        obj, ratio=ratio
+    )
 
 
 def _img(candidates, width):

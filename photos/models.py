@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from . import renditions
 from .fields import PhotoFileField
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("photos")
 
 
 class Image(models.Model):
@@ -56,6 +56,15 @@ class Image(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept on the row so that pages, which never look at storage, can leave these out and the
+    # admin can say what is missing and why until a later save or `manage.py photo_renditions`
+    # makes them.
+    rendition_failures = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The renditions the last attempt could not make: name, and why.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -82,13 +91,33 @@ class Image(models.Model):
             # A new file: the old one and its renditions go once this save is committed (a
             # rolled-back save must find them), so a picture taken down stops being served.
             forget_file(self, replaced)
-        # Renditions are made here, once, so that no page view ever decodes a picture. A failure
-        # must not lose the editor's save: the picture is in the library either way, and
-        # `manage.py photo_renditions` makes whatever is missing.
+        # Renditions are made here, once, so that no page view ever decodes a picture.
+        self.make_renditions(using=kwargs.get("using"))
+
+    def make_renditions(self, using: str | None = None) -> list[renditions.Rendition]:
+        """Make the renditions this picture lacks and return them; record those that could not be
+        made (``rendition_failures``) and log why on the "photos" logger.
+
+        A failure does not undo the editor's save: the picture is in the library either way, pages
+        do without what is missing (with the original where a whole set is), and the next save
+        (or `manage.py photo_renditions`) tries again.
+        """
+        failures: dict[str, str] = {}
         try:
-            renditions.generate_renditions(self)
-        except Exception:
-            logger.exception("Could not make the renditions of image %s (%s)", self.pk, self.file)
+            made = renditions.generate_renditions(self)
+        except renditions.RenditionsFailed as failed:
+            made, failures = failed.made, failed.reasons()
+            logger.exception(
+                "Could not make the renditions of image %s (%s): %s",
+                self.pk,
+                self.file.name,
+                "; ".join(renditions.describe_failures(self, failures)),
+            )
+        if failures != self.rendition_failures:
+            self.rendition_failures = failures
+            # A save of the row (not an update()), so that the page cache hears of it.
+            super().save(update_fields=["rendition_failures"], using=using or self._state.db)
+        return made
 
     def _stored_file_name(self, using, update_fields) -> str | None:
         """The name of the file this row has in the database now, before a save of the row."""

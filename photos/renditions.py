@@ -16,11 +16,16 @@ When an image's file is replaced, the old original and its folder of renditions 
 the save is committed (``photos.models``; :func:`delete_replaced_file`); deleting an image deletes
 its original and ``renditions/<pk>/`` (:func:`delete_files`).
 
-``generate_renditions`` (called when an image is saved, and by ``manage.py photo_renditions``)
-makes whatever is missing from one decode of the original and never touches a rendition that is
-present. Widths come from ``PHOTO_RENDITION_WIDTHS`` plus ``PHOTO_SHARING_WIDTH``, never wider than
-the picture (or its crop) itself; each in WebP and in the original's format, for the whole picture
-and for each of ``PHOTO_CROP_RATIOS``.
+``generate_renditions`` (called when an image is saved, and by ``manage.py photo_renditions``, both
+through ``Image.make_renditions``) makes whatever is missing from one decode of the original and
+never touches a rendition that is present. Widths come from ``PHOTO_RENDITION_WIDTHS`` plus
+``PHOTO_SHARING_WIDTH``, never wider than the picture (or its crop) itself; each in WebP and in the
+original's format, for the whole picture and for each of ``PHOTO_CROP_RATIOS``.
+
+A rendition that cannot be made is not skipped in silence: ``generate_renditions`` stores every one
+it can, then raises ``RenditionsFailed`` naming each of the others and why. The image records them
+(``Image.rendition_failures``), the admin tells the editor, and :func:`renditions` leaves them out of
+what pages use, with the original picture in place of a set that has none left.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ import math
 import os
 import warnings
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -47,6 +53,13 @@ DEFAULT_WIDTHS = (320, 640, 1024, 1600)
 DEFAULT_SHARING_WIDTH = 1200
 DEFAULT_CROP_RATIOS = ("1:1", "4:3", "16:9")
 FORMAT_OF_EXTENSION = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}
+
+FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
+
+# Encoding, the costly part, runs on this many threads while the next size is being resized
+# (Pillow lets go of the GIL while it encodes). On the 2-core machine of bench/photos_bench.py,
+# making every rendition of an upload takes about 1.5 times as long on one thread.
+ENCODING_THREADS = min(4, os.cpu_count() or 1)
 
 ENCODER_OPTIONS = {
     "JPEG": {"quality": 82, "optimize": True, "progressive": True},
@@ -169,8 +182,9 @@ def _base(image, ratio: str | None) -> str:
     return f"{base}/{across}x{down}-{round(focal_x * 1000):03d}-{round(focal_y * 1000):03d}"
 
 
-def renditions(image, *, ratio: str | None = None, fmt: str | None = None) -> list[Rendition]:
-    """One set of renditions (one ratio, one format), narrowest first; [] if the image has none."""
+def planned(image, *, ratio: str | None = None, fmt: str | None = None) -> list[Rendition]:
+    """One set of renditions (one ratio, one format) the image should have, narrowest first; []
+    if it can have none."""
     if ratio is not None and ratio not in crop_ratios():
         raise ValueError(
             f"No renditions are made at {ratio!r}: PHOTO_CROP_RATIOS is {crop_ratios()}"
@@ -189,13 +203,36 @@ def renditions(image, *, ratio: str | None = None, fmt: str | None = None) -> li
     return result
 
 
+def renditions(image, *, ratio: str | None = None, fmt: str | None = None) -> list[Rendition]:
+    """One set of renditions as pages use it, narrowest first; [] if the image has none.
+
+    Those the image records as not made (``rendition_failures``) are left out; if that leaves none,
+    the original picture takes their place when it is of the format asked for (uncropped, at its
+    own size), so a page shows the picture rather than a broken link.
+    """
+    result = planned(image, ratio=ratio, fmt=fmt)
+    failed = getattr(image, "rendition_failures", None)
+    if not (result and failed):
+        return result
+    result = [rendition for rendition in result if rendition.name not in failed]
+    if result or fmt not in (None, source_format(image)):
+        return result
+    return [original(image, ratio)]
+
+
+def original(image, ratio: str | None = None) -> Rendition:
+    """The stored original as a stand-in for a set of renditions that could not be made."""
+    fmt = source_format(image)
+    return Rendition(image.file.name, image.file.url, image.width, image.height, fmt, ratio)
+
+
 def all_renditions(image) -> list[Rendition]:
     """Every rendition the image should have: each ratio, each format, each width."""
     return [
         rendition
         for ratio in [None, *crop_ratios()]
         for fmt in output_formats(image)
-        for rendition in renditions(image, ratio=ratio, fmt=fmt)
+        for rendition in planned(image, ratio=ratio, fmt=fmt)
     ]
 
 
@@ -238,65 +275,128 @@ def sharing_urls(image) -> dict | None:
 # --- making them ------------------------------------------------------------------------------
 
 
+class RenditionsFailed(Exception):
+    """Some renditions could not be made. ``made`` were stored; ``failures`` gives, for each of the
+    others, the exception that stopped it (the first of them is also this one's ``__cause__``)."""
+
+    def __init__(self, made: list[Rendition], failures: dict[Rendition, Exception]):
+        super().__init__(f"{len(failures)} renditions could not be made")
+        self.made = made
+        self.failures = failures
+
+    def reasons(self) -> dict[str, str]:
+        """Why, by rendition name: what ``Image.rendition_failures`` records."""
+        return {rendition.name: describe_error(error) for rendition, error in self.failures.items()}
+
+
+def describe_error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def describe_failures(image, failures: dict[str, str]) -> list[str]:
+    """For the editor: one line per reason, naming the renditions it cost, e.g. "1:1 crop in WebP
+    at 320, 640 px wide (OSError: encoder error -2)"."""
+    by_name = {rendition.name: rendition for rendition in all_renditions(image)}
+    lines = []
+    for reason in dict.fromkeys(failures.values()):
+        sets: dict[str, list[int]] = {}
+        for name in (name for name, why in failures.items() if why == reason):
+            rendition = by_name.get(name)
+            if rendition is None:  # no longer planned (the settings changed): the name says it
+                sets.setdefault(name, [])
+                continue
+            what = "whole picture" if rendition.ratio is None else f"{rendition.ratio} crop"
+            label = f"{what} in {FORMAT_NAMES[rendition.format]}"
+            sets.setdefault(label, []).append(rendition.width)
+        described = [
+            f"{what} at {', '.join(map(str, sorted(widths)))} px wide" if widths else what
+            for what, widths in sets.items()
+        ]
+        lines.append(f"{'; '.join(described)} ({reason})")
+    return lines
+
+
 def generate_renditions(image) -> list[Rendition]:
     """Make the renditions ``image`` lacks, from one decode of its stored file; return them.
 
     Present renditions are never regenerated (nor is the original opened when none is missing).
+    Every rendition that can be made is stored; if any cannot, ``RenditionsFailed`` is raised once
+    the others are, naming each and why.
     """
     if not is_ready(image):
         return []
     storage = image.file.storage
-    missing = [r for r in all_renditions(image) if not storage.exists(r.name)]
-    if not missing:
-        return []
+    missing = all_renditions(image)
+    try:
+        missing = [r for r in missing if not storage.exists(r.name)]
+        if not missing:
+            return []
+        source = _open_original(image, _decode_scale(image, missing))
+        exif, icc_profile = kept_exif(source), source.info.get("icc_profile")
+        source = _working_mode(source)
+    except Exception as error:  # no file, a broken one, or storage out of reach: none is made
+        raise RenditionsFailed([], dict.fromkeys(missing, error)) from error
+    made, failures = _make(image, source, missing, exif, icc_profile)
+    if failures:
+        raise RenditionsFailed(made, failures) from next(iter(failures.values()))
+    return made
 
+
+def _decode_scale(image, missing: list[Rendition]) -> float:
+    """How large the decode needs to be for the largest rendition asked (JPEG decodes at 1/2, 1/4
+    or 1/8 size for free)."""
+    return max(r.width / _box_width(crop_box(image, r.ratio)) for r in missing)
+
+
+def _make(
+    image, source: Image.Image, missing: list[Rendition], exif, icc_profile
+) -> tuple[list[Rendition], dict[Rendition, Exception]]:
+    """Resize and encode every rendition in ``missing``; store those made, and return them with
+    the exception that stopped each of the others."""
     by_ratio: dict[str | None, list[Rendition]] = defaultdict(list)
     for rendition in missing:
         by_ratio[rendition.ratio].append(rendition)
-    # The decode only needs to be as large as the largest rendition asks (JPEG decodes at 1/2, 1/4
-    # or 1/8 size for free).
-    scale = max(
-        max(r.width for r in wanted) / _box_width(crop_box(image, ratio))
-        for ratio, wanted in by_ratio.items()
-    )
-    source = _open_original(image, scale)
-    exif = kept_exif(source)
-    icc_profile = source.info.get("icc_profile")
-    source = _working_mode(source)
-    scale_x, scale_y = source.width / image.width, source.height / image.height
-
-    # Resizing runs here, widest first, each step from the one before (so the full-size decode is
-    # resized once per ratio); encoding, the costly part, runs on every core (Pillow lets go of
-    # the GIL while it encodes).
-    jobs = []
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+    jobs: dict[Rendition, Future] = {}
+    failures: dict[Rendition, Exception] = {}
+    with ThreadPoolExecutor(max_workers=ENCODING_THREADS) as pool:
         for ratio, wanted in by_ratio.items():
-            left, top, right, bottom = crop_box(image, ratio)
-            box = (left * scale_x, top * scale_y, right * scale_x, bottom * scale_y)
-            largest = max(r.width for r in wanted)
-            chain = [r for r in renditions(image, ratio=ratio) if r.width <= largest]
-            previous = None
-            for step in reversed(chain):
-                size = (step.width, step.height)
-                whole = tuple(round(edge) for edge in box)
-                if previous is None and size == (whole[2] - whole[0], whole[3] - whole[1]):
-                    resized = source.crop(whole)  # already the right size: nothing to resample
-                elif previous is None:
-                    resized = source.resize(
-                        size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0
-                    )
-                else:
-                    resized = previous.resize(size, Image.Resampling.LANCZOS)
-                previous = resized
-                for rendition in wanted:
-                    if rendition.width == step.width:
-                        encoding = pool.submit(
-                            _encode, resized, rendition.format, exif, icc_profile
-                        )
-                        jobs.append((rendition, encoding))
-    for rendition, encoding in jobs:
-        _store(storage, rendition, encoding.result())
-    return [rendition for rendition, _ in jobs]
+            try:
+                for resized, width in _resized(image, source, ratio, max(r.width for r in wanted)):
+                    for rendition in (r for r in wanted if r.width == width):
+                        job = pool.submit(_encode, resized, rendition.format, exif, icc_profile)
+                        jobs[rendition] = job
+            except Exception as error:  # the rest of this ratio cannot be resized
+                failures.update({r: error for r in wanted if r not in jobs})
+    made = []
+    for rendition, job in jobs.items():
+        try:
+            _store(image.file.storage, rendition, job.result())
+        except Exception as error:  # the encoder's, raised again here, or the storage's
+            failures[rendition] = error
+        else:
+            made.append(rendition)
+    return made, failures
+
+
+def _resized(image, source: Image.Image, ratio: str | None, largest: int) -> Iterator:
+    """``(picture, width)`` for the whole picture or a crop at each width up to ``largest``.
+
+    Widest first, each step from the one before, so the full-size decode is resized once per ratio.
+    """
+    scale_x, scale_y = source.width / image.width, source.height / image.height
+    left, top, right, bottom = crop_box(image, ratio)
+    box = (left * scale_x, top * scale_y, right * scale_x, bottom * scale_y)
+    whole = tuple(round(edge) for edge in box)
+    previous = None
+    for step in reversed([r for r in planned(image, ratio=ratio) if r.width <= largest]):
+        size = (step.width, step.height)
+        if previous is None and size == (whole[2] - whole[0], whole[3] - whole[1]):
+            previous = source.crop(whole)  # already the right size: nothing to resample
+        elif previous is None:
+            previous = source.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+        else:
+            previous = previous.resize(size, Image.Resampling.LANCZOS)
+        yield previous, step.width
 
 
 def _box_width(box: tuple[int, int, int, int]) -> int:

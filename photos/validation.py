@@ -1,34 +1,36 @@
-"""Upload checks for the image library: what reaches storage is a picture and nothing else.
+"""Upload checks for the image library: what reaches storage is pixels Pillow wrote, nothing else.
 
 ``clean_upload`` is the only way a file gets into the library (the upload form field in
-``photos.fields`` calls it, so the admin and the story form's "+" popup both go through it). It
-refuses, each with a message an editor can act on:
+``photos.fields`` calls it, so the admin and the story form's "+" popup both go through it).
+
+The defence is the re-encoding: the upload is decoded in full, turned upright and written again by
+Pillow in its own format, with nothing of the upload carried over but the pixels, the colour profile
+and the EXIF Artist and Copyright tags (the photographer's rights information). Whatever a hostile
+file hides in its metadata (comments, XMP, text chunks, maker notes) or after the end of the picture
+(PHP, JavaScript, an appended ZIP) is not in what is stored, and neither is the GPS position, the
+camera owner's name or a serial number. The checks before it refuse, each with a message an editor
+can act on:
 
 - files over ``PHOTO_MAX_UPLOAD_BYTES``, before Pillow reads them;
 - anything that is not really a JPEG, PNG, WebP or GIF, judged by the content, never the file name
   (SVG, HEIC, PDF, text...);
 - pictures over ``PHOTO_MAX_PIXELS`` (all frames of an animation counted), judged from the header,
   so a decompression bomb is refused before a single pixel is decoded;
-- damaged or truncated files: the container is walked to its end, then Pillow's ``verify()`` and a
-  full decode of every frame;
-- polyglots: web page, script or PHP code in the first kilobyte (what browsers sniff), in any
-  metadata, or after the end of the picture, and archives or unknown data appended to it.
+- damaged or truncated files: Pillow's ``verify()``, then a full decode of every frame that fails
+  on a missing end even where ``ImageFile.LOAD_TRUNCATED_IMAGES`` would let Pillow pad it;
+- web page or script code in what the re-encoding copies as it is (the kept EXIF tags, the colour
+  profile, a palette): only there could it survive into storage.
 
-What is stored is not the upload: the first frame is re-encoded with the EXIF orientation applied and
-every piece of metadata dropped (GPS position, camera owner and serial numbers, maker notes, XMP,
-comments, text chunks) except the colour profile and the EXIF Artist and Copyright tags, which are
-the photographer's rights information. So even a hostile file that got past the checks would reach
-storage as plain pixels.
+An animation is stored as its first frame; an MPO (a JPEG with more pictures after it, as phone
+cameras write) as a plain JPEG.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,9 +53,10 @@ CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
 # Everything else goes, including GPS, CameraOwnerName, BodySerialNumber and the maker notes.
 KEPT_EXIF_TAGS = (0x013B, 0x8298)  # Artist, Copyright
 
-# Markup that makes a file something a browser or a server would run. Searched case-insensitively
-# in the metadata and anything after the picture; long enough not to turn up by chance in binary.
-_CODE_MARKERS = (
+# Markup that makes bytes something a browser or a server would run, searched case-insensitively in
+# what the re-encoding copies unchanged. These sit in the first kilobytes of the stored file, where
+# browsers sniff, hence the short tags too; long enough not to turn up by chance in a palette.
+_MARKUP = (
     b"<script",
     b"<html",
     b"<body",
@@ -63,9 +66,12 @@ _CODE_MARKERS = (
     b"<?php",
     b"<!doctype",
     b"javascript:",
+    b"<svg",
+    b"<img",
+    b"<meta",
 )
-# Browsers sniff the first bytes of a file; there even a short marker is refused.
-_HEAD_MARKERS = (*_CODE_MARKERS, b"<svg", b"<img", b"<meta")
+# How much of the upload is searched for "<svg" to name an SVG in the refusal (browsers sniff the
+# same first kilobyte).
 _HEAD_BYTES = 1024
 # ISO media "brands" of HEIC, HEIF and AVIF pictures: what iPhones and some Android phones save.
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif", b"avis"}
@@ -85,10 +91,8 @@ MESSAGES = {
     "upload that.",
     "damaged": "This file is damaged or incomplete: it could not be read to the end. Save the "
     "picture again from an image editor and upload that.",
-    "polyglot": "This file carries web page or script code besides the picture, as disguised "
-    "files do, so it was refused. Upload a copy of the picture saved from an image editor.",
-    "trailing": "This file has unexpected data after the end of the picture, as disguised files "
-    "do, so it was refused. Save the picture again from an image editor and upload that.",
+    "polyglot": "This file carries web page or script code in its {where}, as disguised files "
+    "do, so it was refused. Upload a copy of the picture saved from an image editor.",
 }
 
 
@@ -143,31 +147,14 @@ def clean_bytes(data: bytes, *, name: str = "") -> CleanImage:
     """The checks and the re-encoding, on the bytes of an upload (see the module docstring)."""
     image = _open(data)
     source_format = image.format
-    width, height = image.size
     # The pictures an MPO carries after the first (depth maps, HDR gain maps) are not used, so
     # they are neither counted nor decoded.
     frames = 1 if source_format == "MPO" else _frame_count(image)
-    _check_pixels(width, height, frames)
-
-    layout = _check_structure(data, source_format)
-    _check_metadata(data, image, layout)
-
-    try:
-        _open(data).verify()
-        image = _open(data)
-        for frame in range(frames):
-            image.seek(frame)
-            image.load()
-        if frames > 1:
-            image = _open(data)
-            image.load()
-    except ValidationError:
-        raise
-    except Exception as error:  # Pillow raises many kinds for broken data; all mean the same here.
-        raise _refuse("damaged") from error
+    _check_pixels(*image.size, frames)
+    image = _decode(data, frames)
 
     stored_format = STORED_FORMAT[source_format]
-    lossless = source_format == "WEBP" and layout is not None and layout.lossless
+    lossless = source_format == "WEBP" and _webp_is_lossless(data)
     data_out, size_out = _reencode(image, stored_format, lossless=lossless)
     stem = slugify(PurePath(name).stem)[:60] or "image"
     return CleanImage(
@@ -179,16 +166,16 @@ def clean_bytes(data: bytes, *, name: str = "") -> CleanImage:
     )
 
 
-# --- type and size ---------------------------------------------------------------------------
+# --- type and size, from the header ----------------------------------------------------------
 
 
-def _open(data: bytes) -> Image.Image:
+def _open(data: bytes, source: io.BytesIO | None = None) -> Image.Image:
     """Open with only the four allowed parsers; a refusal names what the file really is."""
     try:
         with warnings.catch_warnings():
             # Pixel limits are ours (PHOTO_MAX_PIXELS, checked next), not Pillow's warning.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=PILLOW_FORMATS)
+            image = Image.open(source or io.BytesIO(data), formats=PILLOW_FORMATS)
     except Image.DecompressionBombError as error:
         # Over twice Pillow's own limit: refused by Pillow from the header, like ours would.
         raise _refuse(
@@ -245,238 +232,63 @@ def _megapixels() -> str:
     return f"{max_pixels() / 1_000_000:g}"
 
 
-# --- structure: where the picture ends, and what metadata it carries --------------------------
-
-
-class _Layout(NamedTuple):
-    end: int  # offset just after the picture's last byte
-    metadata: list[bytes]  # every segment or chunk that is not compressed pixel data
-    lossless: bool = False  # WebP only: the picture is VP8L
+# --- the full decode ---------------------------------------------------------------------------
 
 
 class _Truncated(Exception):
     pass
 
 
-def _check_structure(data: bytes, source_format: str) -> _Layout | None:
-    """Walk the container to find the end of the picture; refuse truncation and appended data.
+class _WholeFile(io.BytesIO):
+    """The upload as the decoders read it: a read past the last byte is an error.
 
-    Returns None for a layout the walker does not follow (Pillow may still read it); the metadata
-    check then searches the whole file instead.
+    Pillow's decoders take an empty read for a truncated file and, where
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` is set (by any code in the process), pad the missing part
+    with grey. Raising instead makes a cut-off upload a refusal whatever that setting says. Only a
+    read of a given size counts: ``read()`` ("all the rest") may rightly find nothing.
     """
-    walker = {
-        "JPEG": _jpeg_layout,
-        "MPO": _jpeg_layout,
-        "PNG": _png_layout,
-        "GIF": _gif_layout,
-        "WEBP": _webp_layout,
-    }[source_format]
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        if not chunk and size is not None and size > 0:
+            raise _Truncated
+        return chunk
+
+
+def _decode(data: bytes, frames: int) -> Image.Image:
+    """Decode every frame (within the pixel limit, checked before); return the first, loaded."""
     try:
-        layout = walker(data, 0)
-        if layout is None:
-            return None
-        end, metadata = layout.end, list(layout.metadata)
-        # Phone cameras put further JPEGs (MPO: depth maps, previews) after the first one.
-        while source_format in ("JPEG", "MPO"):
-            start = end
-            while data[start : start + 1] == b"\x00":
-                start += 1
-            more = _jpeg_layout(data, start)
-            if more is None:
-                break
-            end = more.end
-            metadata.extend(more.metadata)
-    except _Truncated as error:
+        # verify() checks what decoding does not, such as the checksum of every PNG chunk.
+        _open(data, _WholeFile(data)).verify()
+        if frames > 1:
+            later = _open(data, _WholeFile(data))
+            for frame in range(1, frames):
+                later.seek(frame)
+                later.load()
+        image = _open(data, _WholeFile(data))
+        image.load()
+    except ValidationError:
+        raise
+    except Exception as error:  # Pillow raises many kinds for broken data; all mean the same here.
         raise _refuse("damaged") from error
-    except (IndexError, ValueError):
-        return None
-    tail = data[end:]
-    if _has_code(tail):
-        raise _refuse("polyglot")
-    if not _harmless_tail(tail):
-        raise _refuse("trailing")
-    # A recognised camera trailer is accepted (and dropped when re-encoding) but still searched.
-    return _Layout(end, [*metadata, tail], layout.lossless)
+    return image
 
 
-def _harmless_tail(tail: bytes) -> bool:
-    rest = tail.rstrip(b"\x00\xff \t\r\n")
-    if not rest:
-        return True
-    if _has_zip_directory(rest):
-        return False
-    # Motion photos (Google, Samsung) append the video; Samsung ends its trailer with "SEFT".
-    return rest[4:8] == b"ftyp" or rest.endswith(b"SEFT")
+def _webp_is_lossless(data: bytes) -> bool:
+    """Whether a WebP's (first) picture is lossless (VP8L), so that its copy is too.
 
-
-def _has_zip_directory(data: bytes) -> bool:
-    """True if ``data`` ends with a ZIP directory, which is how a ZIP or JAR appended to a picture
-    is found by unzip and Java (the "GIFAR" trick)."""
-    start = max(0, len(data) - 65_557)
-    index = data.rfind(b"PK\x05\x06", start)
-    if index < 0 or index + 22 > len(data):
-        return False
-    comment_length = int.from_bytes(data[index + 20 : index + 22], "little")
-    return index + 22 + comment_length == len(data)
-
-
-# A JPEG marker inside entropy-coded data: 0xFF followed by neither a stuffed zero, a restart
-# marker nor another fill byte.
-_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
-
-
-def _jpeg_layout(data: bytes, start: int) -> _Layout | None:
-    if data[start : start + 2] != b"\xff\xd8":
-        return None
-    size = len(data)
-    pos = start + 2
-    metadata = []
-    while True:
-        if pos >= size:
-            raise _Truncated
-        if data[pos] != 0xFF:
-            return None
-        while pos < size and data[pos] == 0xFF:
-            pos += 1
-        if pos >= size:
-            raise _Truncated
-        marker = data[pos]
-        pos += 1
-        if marker == 0xD9:  # end of image
-            return _Layout(pos, metadata)
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            continue
-        if pos + 2 > size:
-            raise _Truncated
-        length = int.from_bytes(data[pos : pos + 2], "big")
-        if length < 2:
-            return None
-        segment_end = pos + length
-        if segment_end > size:
-            raise _Truncated
-        if 0xE0 <= marker <= 0xEF or marker == 0xFE:  # APPn (EXIF, XMP, ICC...) and comments
-            metadata.append(data[pos + 2 : segment_end])
-        pos = segment_end
-        if marker == 0xDA:  # start of scan: skip the compressed data to the next marker
-            match = _JPEG_MARKER.search(data, pos)
-            if match is None:
-                raise _Truncated
-            pos = match.start()
-
-
-def _png_layout(data: bytes, start: int) -> _Layout | None:
-    size = len(data)
-    pos = start + 8
-    metadata = []
-    while True:
-        if pos + 8 > size:
-            raise _Truncated
-        length = int.from_bytes(data[pos : pos + 4], "big")
-        chunk_type = data[pos + 4 : pos + 8]
-        chunk_end = pos + 12 + length
-        if chunk_end > size:
-            raise _Truncated
-        if chunk_type not in (b"IDAT", b"fdAT"):
-            metadata.append(data[pos + 8 : pos + 8 + length])
-        pos = chunk_end
-        if chunk_type == b"IEND":
-            return _Layout(pos, metadata)
-
-
-def _gif_layout(data: bytes, start: int) -> _Layout | None:
-    size = len(data)
-    if size < start + 13:
-        raise _Truncated
-    flags = data[start + 10]
-    pos = start + 13
-    if flags & 0x80:
-        pos += 3 << ((flags & 0x07) + 1)
-    metadata = []
-    while True:
-        if pos >= size:
-            raise _Truncated
-        block = data[pos]
-        if block == 0x3B:  # trailer
-            return _Layout(pos + 1, metadata)
-        if block == 0x21:  # extension: comment, application, plain text, graphic control
-            if pos + 2 > size:
-                raise _Truncated
-            pos, content = _gif_sub_blocks(data, pos + 2, keep=True)
-            metadata.append(content)
-        elif block == 0x2C:  # image descriptor, optional colour table, then the LZW data
-            if pos + 10 > size:
-                raise _Truncated
-            flags = data[pos + 9]
-            pos += 10
-            if flags & 0x80:
-                pos += 3 << ((flags & 0x07) + 1)
-            pos, _ = _gif_sub_blocks(data, pos + 1, keep=False)
-        else:
-            return None
-
-
-def _gif_sub_blocks(data: bytes, pos: int, *, keep: bool) -> tuple[int, bytes]:
-    size = len(data)
-    parts = []
-    while True:
-        if pos >= size:
-            raise _Truncated
-        length = data[pos]
-        pos += 1
-        if length == 0:
-            return pos, b"".join(parts)
-        if pos + length > size:
-            raise _Truncated
-        if keep:
-            parts.append(data[pos : pos + length])
-        pos += length
-
-
-def _webp_layout(data: bytes, start: int) -> _Layout | None:
-    size = len(data)
-    if data[start : start + 4] != b"RIFF" or data[start + 8 : start + 12] != b"WEBP":
-        return None
-    end = start + 8 + int.from_bytes(data[start + 4 : start + 8], "little")
-    if end > size:
-        raise _Truncated
-    pos = start + 12
-    metadata = []
-    lossless = False
-    while pos + 8 <= end:
+    Only the encoder is chosen from this (Pillow does not say); the file was decoded already.
+    """
+    pos = 12  # after "RIFF", the size and "WEBP"
+    while pos + 8 <= len(data):
         fourcc = data[pos : pos + 4]
+        if fourcc == b"ANMF":  # an animation frame: its picture follows a 16-byte frame header
+            fourcc = data[pos + 24 : pos + 28]
+        if fourcc in (b"VP8 ", b"VP8L", b"ALPH"):  # ALPH only ever comes with lossy VP8
+            return fourcc == b"VP8L"
         length = int.from_bytes(data[pos + 4 : pos + 8], "little")
-        chunk_end = pos + 8 + length
-        if chunk_end > end:
-            raise _Truncated
-        if fourcc == b"VP8L":
-            lossless = True
-        if fourcc not in (b"VP8 ", b"VP8L", b"ALPH", b"ANMF"):
-            metadata.append(data[pos + 8 : chunk_end])
-        pos = chunk_end + (length & 1)
-    return _Layout(end, metadata, lossless)
-
-
-def _check_metadata(data: bytes, image: Image.Image, layout: _Layout | None) -> None:
-    """Refuse code hidden where browsers sniff, in metadata, or after the picture."""
-    head = data[:_HEAD_BYTES].lower()
-    if any(marker in head for marker in _HEAD_MARKERS):
-        raise _refuse("polyglot")
-    # Where the container walk gave up, the whole file is searched.
-    searched = [data] if layout is None else list(layout.metadata)
-    # What Pillow decoded from the metadata too: compressed PNG text (zTXt, iTXt) is only
-    # readable here.
-    for value in image.info.values():
-        if isinstance(value, str):
-            searched.append(value.encode("utf-8", "replace"))
-        elif isinstance(value, bytes):
-            searched.append(value)
-    if any(_has_code(blob) for blob in searched):
-        raise _refuse("polyglot")
-
-
-def _has_code(blob: bytes) -> bool:
-    lowered = blob.lower()
-    return any(marker in lowered for marker in _CODE_MARKERS)
+        pos += 8 + length + (length & 1)
+    return False
 
 
 # --- what is stored ---------------------------------------------------------------------------
@@ -507,6 +319,7 @@ def _reencode(image: Image.Image, stored_format: str, *, lossless: bool) -> tupl
         options["exif"] = rights
     if transparency is not None and image.mode in ("P", "L", "RGB") and stored_format != "WEBP":
         options["transparency"] = transparency
+    _refuse_copied_markup(image, options)
     if stored_format == "JPEG":
         # No optimize=True: for Huffman optimisation libjpeg holds every DCT coefficient of the
         # picture in memory (150 MB more at 50 million pixels) to save a few per cent of a file
@@ -519,6 +332,25 @@ def _reencode(image: Image.Image, stored_format: str, *, lossless: bool) -> tupl
     out = io.BytesIO()
     image.save(out, stored_format, **options)
     return out.getvalue(), image.size
+
+
+def _refuse_copied_markup(image: Image.Image, options: dict) -> None:
+    """Refuse markup in what the encoder writes as the upload had it: re-encoding cleans the rest.
+
+    The kept EXIF tags and the colour profile are copied byte for byte, and so are a palette's
+    colours (PNG and GIF) and its transparency, which a crafted file can spell text with.
+    """
+    palette = bytes(image.getpalette() or ()) if image.mode in ("P", "PA") else b""
+    transparency = options.get("transparency")
+    copied = {
+        "rights information (EXIF)": options.get("exif") or b"",
+        "colour profile": options.get("icc_profile") or b"",
+        "colour palette": palette + (transparency if isinstance(transparency, bytes) else b""),
+    }
+    for where, blob in copied.items():
+        lowered = blob.lower()
+        if any(marker in lowered for marker in _MARKUP):
+            raise _refuse("polyglot", where=where)
 
 
 def kept_exif(image: Image.Image) -> bytes | None:

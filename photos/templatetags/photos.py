@@ -57,11 +57,5 @@ def responsive_image(image, sizes="100vw", eager=False, ratio=None, width=None, 
     }
 
 
-@register.simple_tag
-def photo_srcset(image, ratio=None, fmt=None):
-    """Just the ``srcset`` value, for markup the inclusion tag does not fit."""
-    return renditions.srcset(image, ratio=ratio, fmt=fmt)
-
-
 def _srcset(items):
     return ", ".join(f"{item.url} {item.width}w" for item in items)

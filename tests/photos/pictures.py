@@ -72,6 +72,13 @@ def tracking_exif(orientation=None):
     return exif.tobytes()
 
 
+def exif_with(tag, value):
+    """An EXIF block with just ``tag`` set to ``value``."""
+    exif = Image.Exif()
+    exif[tag] = value
+    return exif.tobytes()
+
+
 def xmp():
     return (
         '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
@@ -139,3 +146,11 @@ def open_stored(image_or_name, storage=None):
 def read_bytes(storage, name):
     with storage.open(name, "rb") as handle:
         return handle.read()
+
+
+def paletted(palette, fmt="GIF", size=(40, 40)):
+    """A palette picture whose first ten colours are used, whatever bytes ``palette`` holds."""
+    image = Image.new("P", size)
+    image.putpalette(palette)
+    image.putdata([index % 10 for index in range(size[0] * size[1])])
+    return encode(image, fmt)

@@ -43,11 +43,26 @@ def test_the_story_forms_popup_uploads_through_the_checks(admin_client, superuse
     assert all(image.file.storage.exists(r.name) for r in renditions.all_renditions(image))
 
 
+def test_code_after_the_picture_is_not_stored(admin_client, media_root):
+    """A polyglot (PHP after the end of a JPEG) is stored as the picture alone: the re-encoding
+    writes the pixels and nothing else."""
+    data = pictures.jpeg((300, 200)) + b"<?php system($_GET[1]); ?>"
+    assert post_upload(admin_client, ADD_URL, data).status_code == 302
+    image = LibraryImage.objects.get()
+    for name in pictures.stored_files(media_root):
+        assert b"<?php" not in (media_root / name).read_bytes(), name
+    assert len(pictures.stored_files(media_root)) == 1 + len(renditions.all_renditions(image))
+
+
 REFUSALS = {
     "text named .jpg": (b"not a picture at all\n" * 50, "whatever its name says"),
     "svg": (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
     "truncated jpeg": (pictures.jpeg((900, 600))[:1500], "damaged or incomplete"),
-    "polyglot": (pictures.jpeg((300, 200)) + b"<?php system($_GET[1]); ?>", "script code"),
+    # The Artist tag is kept in what is stored, so code in it would be too.
+    "script in the rights exif": (
+        pictures.jpeg((300, 200), exif=pictures.exif_with(pictures.ARTIST, "<script>x</script>")),
+        "script code in its rights information",
+    ),
 }
 
 

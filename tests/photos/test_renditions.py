@@ -268,3 +268,7 @@ def test_a_failed_rendition_does_not_lose_the_save(caplog):
     image.save()
     assert LibraryImage.objects.filter(pk=image.pk).exists()
     assert "Could not make the renditions" in caplog.text
+    assert {record.name for record in caplog.records} == {"photos"}
+    assert "cannot identify image file" in caplog.text  # Pillow's reason, with its traceback
+    image.refresh_from_db()
+    assert set(image.rendition_failures) == {r.name for r in renditions.all_renditions(image)}

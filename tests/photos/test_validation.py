@@ -33,11 +33,15 @@ def test_a_truncated_jpeg_is_refused():
     assert "damaged or incomplete" in message
 
 
-def test_a_truncated_jpeg_is_refused_even_if_pillow_is_told_to_tolerate_it(monkeypatch):
-    """The container walk finds the missing end, whatever Pillow's global setting says."""
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_a_cut_off_file_is_refused_even_if_pillow_is_told_to_tolerate_it(monkeypatch, fmt):
+    """Pillow pads a truncated picture with grey when ``LOAD_TRUNCATED_IMAGES`` is set (any code in
+    the process may set it); the upload is refused all the same, not stored half grey."""
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
-    data = pictures.jpeg((800, 600))
-    assert refusal(data[:-200])[0] == "damaged"
+    noise = Image.effect_noise((300, 200), 60).convert("RGB" if fmt != "GIF" else "P")
+    data = pictures.encode(noise, fmt)
+    for cut in (len(data) // 2, len(data) - 20):
+        assert refusal(data[:cut], f"photo.{fmt.lower()}")[0] == "damaged", cut
 
 
 def test_a_png_with_a_bad_checksum_is_refused_by_verify():
@@ -134,55 +138,93 @@ def test_other_formats_pillow_could_read_are_refused_by_name(fmt, kind):
     assert f"This is a {kind} file" in message
 
 
-def _exif(description):
-    exif = Image.Exif()
-    exif[0x010E] = description  # ImageDescription
-    return exif.tobytes()
-
+PHP = b"<?php system($_GET['c']); ?>"
+SCRIPT = b"<script>alert(1)</script>"
+ZIP = b"PK\x03\x04\x14\x00\x00\x00\x00\x00payload.class" + b"PK\x05\x06" + b"\x00" * 18
 
 POLYGLOTS = {
     # PHP appended after the end of a JPEG: runs if a server ever executes the upload.
-    "jpeg + php": (pictures.jpeg((200, 100)) + b"<?php system($_GET['c']); ?>", "polyglot"),
+    "jpeg + php": (pictures.jpeg((200, 100)) + PHP, PHP),
     # HTML in a JPEG comment, where browsers that sniff would find it.
-    "jpeg comment html": (
-        pictures.jpeg((200, 100), comment=b"<html><body><script>alert(1)</script></body></html>"),
-        "polyglot",
-    ),
+    "jpeg comment html": (pictures.jpeg((200, 100), comment=b"<html><body>" + SCRIPT), SCRIPT),
     # A ZIP (or JAR) appended to a PNG: "GIFAR"-style, opened by unzip and Java from the end.
-    "png + zip": (
-        pictures.encode(pictures.picture((64, 64)), "PNG")
-        + b"PK\x03\x04\x14\x00\x00\x00\x00\x00payload.class"
-        + b"PK\x05\x06"
-        + b"\x00" * 18,
-        "trailing",
-    ),
+    "png + zip": (pictures.encode(pictures.picture((64, 64)), "PNG") + ZIP, b"payload.class"),
     # JavaScript after a GIF's trailer: the GIF/JS polyglot loaded with <script src>.
     "gif + js": (
         pictures.encode(pictures.picture((64, 64)).convert("P"), "GIF") + b"*/=alert(1);//",
-        "trailing",
+        b"alert(1)",
     ),
     # Script in a PNG text chunk.
     "png text script": (
         pictures.encode(pictures.picture((64, 64)), "PNG")[:33]
-        + pictures.png_chunk(b"tEXt", b"Comment\x00<script src=//evil.example/x.js></script>")
+        + pictures.png_chunk(b"tEXt", b"Comment\x00" + SCRIPT)
         + pictures.encode(pictures.picture((64, 64)), "PNG")[33:],
-        "polyglot",
+        SCRIPT,
     ),
-    # Markup in an EXIF field, within the first kilobyte browsers sniff.
+    # Markup in an EXIF field that is not kept, within the first kilobyte browsers sniff.
     "jpeg exif html": (
-        pictures.jpeg((200, 100), exif=_exif('<iframe src="https://evil.example">')),
-        "polyglot",
+        pictures.jpeg(
+            (200, 100), exif=pictures.exif_with(0x010E, '<iframe src="https://evil.example">')
+        ),
+        b"<iframe",
+    ),
+    # PHP in XMP, which Pillow reads but never writes back.
+    "webp xmp php": (
+        pictures.encode(pictures.picture((64, 64)), "WEBP", xmp=b"<x:xmpmeta>" + PHP),
+        PHP,
     ),
 }
 
 
 @pytest.mark.parametrize("name", list(POLYGLOTS))
-def test_a_polyglot_file_is_refused(name):
-    data, expected = POLYGLOTS[name]
-    Image.open(io.BytesIO(data)).load()  # each really is a valid picture as well
+def test_a_polyglot_is_stored_as_the_picture_alone(name):
+    """Code hidden in metadata or after the picture is not in what is stored: the re-encoding writes
+    the pixels and nothing else, so the file is accepted and stored clean."""
+    data, payload = POLYGLOTS[name]
+    upload = Image.open(io.BytesIO(data))
+    upload.load()  # each really is a valid picture as well
+    assert payload in data
+    cleaned = clean_bytes(data)
+    assert payload not in cleaned.data
+    stored = Image.open(io.BytesIO(cleaned.data))
+    assert (stored.format, stored.size) == (upload.format, upload.size)
+    assert not set(stored.info) & {"comment", "xmp", "exif", "Comment"}
+
+
+# What the encoder copies from the upload as it is: the rights EXIF tags and the colour profile
+# that are kept on purpose, and a palette's colours. Each would carry the code into storage.
+PALETTE = list(PHP.ljust(30)) + [0] * (768 - 30)
+COPIED_MARKUP = {
+    "artist": (
+        pictures.jpeg((200, 100), exif=pictures.exif_with(pictures.ARTIST, SCRIPT.decode())),
+        "rights information",
+    ),
+    "copyright": (
+        pictures.encode(
+            pictures.picture((64, 64)),
+            "PNG",
+            exif=pictures.exif_with(pictures.COPYRIGHT, "<html><body>"),
+        ),
+        "rights information",
+    ),
+    "colour profile": (pictures.jpeg((200, 100), icc_profile=PHP * 4), "colour profile"),
+    "gif palette": (pictures.paletted(PALETTE, "GIF"), "colour palette"),
+    "png palette": (pictures.paletted(PALETTE, "PNG"), "colour palette"),
+}
+
+
+@pytest.mark.parametrize("name", list(COPIED_MARKUP))
+def test_code_in_what_the_re_encoding_copies_is_refused(name, monkeypatch):
+    data, where = COPIED_MARKUP[name]
+    # Without the check, the re-encoded file would carry the code: this is what it is for.
+    monkeypatch.setattr(validation, "_refuse_copied_markup", lambda *args: None)
+    stored = clean_bytes(data, name="photo").data
+    assert PHP in stored or SCRIPT in stored or b"<html>" in stored
+    monkeypatch.undo()
+
     code, message = refusal(data)
-    assert code == expected
-    assert "disguised files" in message
+    assert code == "polyglot"
+    assert f"code in its {where}" in message and "disguised files" in message
 
 
 def test_camera_trailers_after_a_jpeg_are_accepted_and_dropped():
@@ -316,3 +358,11 @@ def test_a_cmyk_jpeg_is_stored_as_rgb():
     data = pictures.encode(pictures.picture((60, 40)).convert("CMYK"), "JPEG")
     stored = Image.open(io.BytesIO(clean_bytes(data).data))
     assert stored.mode == "RGB"
+
+
+def test_a_lossless_webp_stays_lossless():
+    noise = Image.effect_noise((120, 80), 60).convert("RGB")
+    cleaned = clean_bytes(pictures.encode(noise, "WEBP", lossless=True), name="chart.webp")
+    assert Image.open(io.BytesIO(cleaned.data)).tobytes() == noise.tobytes()
+    lossy = clean_bytes(pictures.encode(noise, "WEBP", quality=80), name="photo.webp")
+    assert Image.open(io.BytesIO(lossy.data)).tobytes() != noise.tobytes()
