@@ -162,9 +162,9 @@ def seed_database(case):
     manage(case, "migrate", "--noinput", echo=False)
     manage(case, "loaddata", "qianhai-forum", echo=False)
     case.timings["migrate + seed story"] = time.monotonic() - t
-    say(f"  seed_demo --articles {case.size:,}")
+    say(f"  seed_demo --stories {case.size:,}")
     t = time.monotonic()
-    manage(case, "seed_demo", "--articles", str(case.size))
+    manage(case, "seed_demo", "--stories", str(case.size))
     case.timings["seed_demo"] = time.monotonic() - t
 
 

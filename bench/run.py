@@ -11,7 +11,7 @@ For each database and size, in order:
 
 1. a fresh database: an SQLite file in a temporary folder, or the PostgreSQL database
    ``newsroom_bench`` on 127.0.0.1:5432 (user postgres; ``BENCH_PG_URL`` names another server),
-   dropped at the end; then ``migrate``, ``loaddata qianhai-forum`` and ``seed_demo --articles N``;
+   dropped at the end; then ``migrate``, ``loaddata qianhai-forum`` and ``seed_demo --stories N``;
 2. in a child process with DEBUG off (``page_times.py``), every page through ``django.test.Client``: the server time
    is the wall time around ``client.get`` (median and 95th percentile of ``--requests`` requests,
    after one untimed request), SQL queries from ``CaptureQueriesContext`` on separate, untimed

@@ -23,7 +23,7 @@ def run(*args):
 
 @pytest.mark.django_db
 def test_seed_demo_makes_stories_that_readers_can_browse(client, seed, media):
-    output = run("--articles", "120")
+    output = run("--stories", "120")
     assert "120 of 120 stories written" in output
     assert "Added 120 demo stories" in output
     demo = Article.objects.filter(is_demo=True)

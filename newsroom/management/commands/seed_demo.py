@@ -105,7 +105,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--articles", type=int, default=1_000, help="How many demo stories to add."
+            "--stories",
+            "--articles",
+            dest="articles",
+            type=int,
+            default=1_000,
+            help="How many demo stories to add.",
         )
         parser.add_argument("--clear", action="store_true", help="Remove all demo data instead.")
         parser.add_argument(
@@ -119,7 +124,7 @@ class Command(BaseCommand):
             self.refresh_derived(ids=[])
         else:
             if articles < 1:
-                raise CommandError("--articles must be at least 1.")
+                raise CommandError("--stories must be at least 1.")
             self.refresh_derived(ids=self.create(articles, random.Random(seed)))
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
 
