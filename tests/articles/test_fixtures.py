@@ -192,12 +192,17 @@ def test_bootstrap_site_loads_the_seed_and_creates_an_editor(client):
 
     assert Article.objects.filter(slug=SEED_SLUG).count() == 1
     editor = get_user_model().objects.get(username="editor")
-    assert editor.is_superuser
-    assert editor.is_staff
+    assert editor.is_staff and not editor.is_superuser
+    assert list(editor.groups.values_list("name", flat=True)) == ["Editor"]
     password = re.search(r"with password: (\S+)", output).group(1)
     assert client.login(username="editor", password=password)
     assert client.get("/admin/").status_code == 200
+    story = Article.objects.get(slug=SEED_SLUG)
+    assert client.get(f"/admin/articles/article/{story.pk}/change/").status_code == 200
+    # Accounts and roles are an administrator's.
+    assert client.get("/admin/auth/user/").status_code == 403
     assert "Log in at http://127.0.0.1:8000/admin/ as editor" in output
+    assert "python manage.py createsuperuser" in output
 
 
 def test_bootstrap_site_prints_the_login_address_where_the_site_is_served(db):

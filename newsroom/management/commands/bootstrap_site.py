@@ -1,4 +1,4 @@
-"""Make a fresh local site usable: the seed story and an editor account, without clobbering edits."""
+"""Make a fresh local site usable: the seed story and an Editor's account, without clobbering edits."""
 
 import secrets
 
@@ -43,11 +43,19 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
-            editor = User.objects.create_superuser(username=username, email="", password=password)
+            # An editor, not a superuser: the desk shows what an editor has, and accounts and
+            # roles are an administrator's (manage.py createsuperuser, README).
+            editor = User.objects.create_user(
+                username=username, email="", password=password, is_staff=True
+            )
             editor.groups.add(Group.objects.get(name="Editor"))
         self.stdout.write(
             self.style.SUCCESS(f"Created the editor account “{username}”.")
             + f"\n  Log in at http://{address}/admin/ as {username} with password: {password}"
             + "\n  The password is shown only this once; change it in the admin if you lose it "
-            "(python manage.py changepassword " + username + ")."
+            "(python manage.py changepassword "
+            + username
+            + ")."
+            + "\n  It is an Editor's account. To manage accounts and roles, make an administrator: "
+            "python manage.py createsuperuser"
         )
