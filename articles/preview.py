@@ -143,7 +143,7 @@ class PreviewMixin:
     """Renders the public story page, marked as a preview, never cached and never indexed."""
 
     extra_context = {"is_preview": True}
-    conditional_get = False  # a preview is never answered with 304 (newsroom/http.py)
+    conditional_get = False  # a preview is never answered with 304 (core/http.py)
 
     @method_decorator(never_cache)
     def dispatch(self, request, *args, **kwargs):

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 
 from .links import absolute_url
@@ -33,11 +33,13 @@ def compact(data: dict) -> dict:
 
 
 def publisher() -> dict:
+    """The newsroom itself, at the root of the site."""
+    home = absolute_url(get_script_prefix())
     return {
         "@type": "NewsMediaOrganization",
-        "@id": absolute_url(reverse("articles:home")) + "#publisher",
+        "@id": home + "#publisher",
         "name": settings.SITE_NAME,
-        "url": absolute_url(reverse("articles:home")),
+        "url": home,
         "logo": {
             "@type": "ImageObject",
             "url": absolute_url(static(LOGO_PATH)),

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 
 from core.admin import CheckedAdminMixin, CheckedRelationsMixin
@@ -83,21 +82,13 @@ class PersonAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
     locked_message = (
         "A published story mentions this person: only an editor can change or delete them."
     )
-    list_display = ["name", "native_name", "description", "story_count"]
-    # Explicit: the annotated queryset below loses the model's ordering, and autocomplete pages it.
+    list_display = ["name", "native_name", "description"]
     ordering = ["sort_name", "name"]
     search_fields = ["name", "native_name", "sort_name", "aliases", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AffiliationInline]
     fields = ["name", "native_name", "sort_name", "slug", "description", "aliases", "photo"]
     autocomplete_fields = ["photo"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_story_count=Count("mentioned_in"))
-
-    @admin.display(description="Stories mentioning", ordering="_story_count")
-    def story_count(self, obj):
-        return obj._story_count
 
 
 @admin.register(Organization)

@@ -1,7 +1,9 @@
 """The old-address table moves from the project package to core (``core.models.SlugHistory``).
 
 The model already exists in databases migrated before the move, as ``newsroom_slughistory``: this
-takes it over in the migration state, then gives the table core's name. Nothing is copied.
+takes it over in the migration state, then gives the table core's name. Nothing is copied. (So
+this one migration depends on the project package's first: newsroom/migrations/0001 stays for
+good. The table's index and constraint names keep their old prefix; they mean nothing.)
 """
 
 import django.db.models.deletion

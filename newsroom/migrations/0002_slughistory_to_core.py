@@ -10,7 +10,14 @@ def move_permissions(apps, schema_editor):
     old = ContentType.objects.filter(app_label="newsroom", model="slughistory").first()
     if old is None:
         return
-    new, _ = ContentType.objects.get_or_create(app_label="core", model="slughistory")
+    if not ContentType.objects.filter(app_label="core", model="slughistory").exists():
+        # A site migrated before the move: the kind itself moves, and with it its permissions,
+        # the roles and accounts holding them, and the admin's log entries.
+        old.app_label = "core"
+        old.save()
+        return
+    # A new database, where both kinds were made on the way: move the roles' permissions.
+    new = ContentType.objects.get(app_label="core", model="slughistory")
     for permission in Permission.objects.filter(content_type=old):
         moved, _ = Permission.objects.get_or_create(
             content_type=new, codename=permission.codename, defaults={"name": permission.name}

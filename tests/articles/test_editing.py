@@ -42,7 +42,7 @@ def test_second_save_is_refused_and_keeps_the_typed_text(editor_user, second_edi
     assert response.status_code == 200
     page = response.content.decode()
     assert "Night Editor saved this story at" in page  # names who saved in between
-    assert "Nov. 24, 2026, 2:05 p.m." in page  # and when
+    assert "24 November 2026, 14:05 UTC" in page  # and when, as the site writes it
     kept = article_form(response)
     assert kept["headline"] == "Second editor's headline"
     assert kept["standfirst"] == "Second editor's careful standfirst."

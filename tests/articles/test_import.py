@@ -65,7 +65,7 @@ def counts():
 @pytest.fixture
 def seed(seed):
     """The seed story without its wire fingerprint: these tests import the seed's own copy as if
-    it were new text (tests/test_fixtures.py checks that the real fixture recognises it)."""
+    it were new text (tests/articles/test_fixtures.py checks that the real fixture recognises it)."""
     Article.objects.filter(pk=seed.pk).update(wire_hash="")
     seed.wire_hash = ""
     return seed

@@ -321,3 +321,14 @@ def test_sitemaps_cost_a_fixed_number_of_queries(
 
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_a_sitemap_file_is_written_without_a_template(client, seed):
+    """The speed measure in articles.sitemaps.sitemap_file: Django's sitemap view renders a
+    template over every address, which made a file of 1,000 stories about three times slower
+    (bench/RESULTS.md). The file is written directly, so no template is rendered for it."""
+    ArticleFactory.create_batch(3, section=seed.section)
+    response = client.get("/sitemap-stories.xml")
+    assert response.status_code == 200
+    assert response.templates == []
+    assert response.content.decode().count("<url>") == 4

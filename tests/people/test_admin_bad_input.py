@@ -1,4 +1,4 @@
-"""The people and photo admins answer bad ids the way the story admin does (newsroom/admin.py):
+"""The people and photo admins answer bad ids the way the story admin does (core/admin.py):
 a form error naming the field, the "invalid filter" redirect, or "does not exist" — never a 500."""
 
 import pytest
