@@ -10,13 +10,15 @@ from contextlib import contextmanager
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.http import JsonResponse
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
+from taggit.models import Tag
 
 from core.admin import (
     CheckedAdminMixin,
@@ -27,13 +29,20 @@ from core.admin import (
 from core.cache import cached
 from core.pagination import CachedCountPaginator
 from core.text import html_to_text
+from photos import renditions
 
-from . import admin_import, admin_revisions, presence, services
+from . import admin_import, admin_people, admin_revisions, presence, services
+from .autosave import AutosaveAdminMixin
 from .forms import ArticleAdminForm, BylineFormSet
 from .models import Article, ArticleQuerySet, Byline, Correction, Section, StatusChange
 from .revisions import revision_changes
+from .widgets import NamedSplitDateTime
 
 Status = Article.Status
+
+# How many existing tags the tag box suggests as one types.
+TAG_SUGGESTIONS = 10
+LEAD_IMAGE_THUMBNAIL_WIDTH = 120
 
 
 class BylineInline(CheckedRelationsMixin, admin.TabularInline):
@@ -83,8 +92,8 @@ class StatusFilter(admin.SimpleListFilter):
 
 # The story list's speed, all of it here. The admin list's target in bench/RESULTS.md is measured
 # with it, at 100,000 stories: the list leaves the body in the database, and the two figures that
-# read every story it could show (its total, and the years of the date drill-down) are remembered
-# until the content next changes (core.cache.cached). tests/newsroom/test_cache.py
+# read every story it could show (its total, and the years of the date drill-down) are cached
+# until the content next changes (core.cache.cached). tests/core/test_cache.py
 # (test_the_editors_story_list_counts_once_per_change) fails without them.
 
 
@@ -99,7 +108,7 @@ def _query_key(queryset) -> str | None:
 
 
 class StoryListQuerySet(ArticleQuerySet):
-    """The story admin's rows (``ArticleAdmin.get_queryset``), whose years are remembered."""
+    """The story admin's rows (``ArticleAdmin.get_queryset``), whose years are cached."""
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         found = super().datetimes(field_name, kind, order, tzinfo)
@@ -135,17 +144,25 @@ class SectionAdmin(CheckedAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+def _two_line_time(value):
+    """A time in the story list: the date, then the time, as the site writes them."""
+    if value is None:
+        return "—"
+    value = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}<br>{}</time>',
+        value.isoformat(),
+        date_format(value, "DATE_FORMAT"),
+        date_format(value, "H:i T"),
+    )
+
+
 @admin.register(Article)
-class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
+class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
     form = ArticleAdminForm
-    list_display = [
-        "headline",
-        "status_label",
-        "byline_names",
-        "section",
-        "published_at",
-        "modified_at",
-    ]
+    # The headline with its bylines under it, so the headline has room (story-list.css).
+    list_display = ["story", "status_label", "section", "published", "changed"]
+    list_display_links = ["story"]
     list_filter = [StatusFilter, "needs_headline", "section", "bylines__reporter", "tags"]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
@@ -156,6 +173,9 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
     show_full_result_count = False
     object_history_template = "admin/articles/article/object_history.html"
     change_list_template = "admin/articles/article/change_list.html"  # adds "Import wire copy"
+    # The story form's layout (templates/admin/articles/article/change_form.html): fieldsets
+    # classed "story-main" make the writing column, the rest the side panel, in this order; the
+    # bylines inline follows the fieldset classed "story-bylines-next".
     fieldsets = [
         (
             None,
@@ -167,25 +187,59 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
                     "standfirst",
                     "body",
                     "word_count",
-                    "lead_image",
-                    "dateline",
-                    "section",
-                ]
+                ],
+                "classes": ["story-main", "story-text"],
             },
         ),
         (
             "Publication",
-            {"fields": ["status", "published_at", "updated_at", "lock_version", "workflow"]},
+            {
+                "fields": ["status", "published_at", "updated_at", "lock_version"],
+                "classes": ["story-side", "story-publication"],
+            },
         ),
-        ("Tags and mentions", {"fields": ["tags", "mentioned_people", "mentioned_organizations"]}),
+        (
+            "Section and dateline",
+            {"fields": ["section", "dateline"], "classes": ["story-side", "story-bylines-next"]},
+        ),
+        (
+            "Tags and mentions",
+            {
+                "fields": ["tags", "mentioned_people", "mentioned_organizations"],
+                "classes": ["story-side", "story-mentions"],
+            },
+        ),
+        (
+            "Lead image",
+            {
+                "fields": ["lead_image", "lead_image_preview"],
+                "classes": ["story-side", "story-lead-image"],
+            },
+        ),
+        ("Workflow log", {"fields": ["workflow"], "classes": ["story-side", "story-workflow"]}),
         (
             "Record",
             {
                 "fields": ["created_at", "created_by", "modified_at", "modified_by"],
-                "classes": ["collapse"],
+                "classes": ["story-side", "collapse"],
             },
         ),
     ]
+
+    class Media:
+        css = {"all": ["newsroom/admin/story-form.css"]}
+        js = ["newsroom/admin/story-form.js"]
+
+    # The date and time boxes of the publication times, each named: the admin labels neither.
+    SPLIT_DATETIME_NAMES = {
+        "published_at": ("Publication date", "Publication time"),
+        "updated_at": ("Updated date", "Updated time"),
+    }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.SPLIT_DATETIME_NAMES and "widget" not in kwargs:
+            kwargs["widget"] = NamedSplitDateTime(*self.SPLIT_DATETIME_NAMES[db_field.name])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return story_list_paginator(queryset, per_page, orphans, allow_empty_first_page)
@@ -208,14 +262,59 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
         # The import page before the admin's own URLs, whose "<path:object_id>/" would take
         # "import/"; the restore page instead of django-reversion's full revert.
         replaced = admin_revisions.restore_name(self)
+        info = self.opts.app_label, self.opts.model_name
+        tags = path(
+            "tags/", self.admin_site.admin_view(self.tags_view), name="{}_{}_tags".format(*info)
+        )
         return [
+            tags,
             *admin_import.import_urls(self),
             *admin_revisions.restore_urls(self),
             *(url for url in super().get_urls() if getattr(url, "name", None) != replaced),
         ]
 
+    def tags_view(self, request):
+        """Existing tags whose names contain ``?q=``, those starting with it first, as JSON
+        (``{"tags": [name, ...]}``) for the tag box's suggestions (static/newsroom/admin/tags.js)."""
+        if not (
+            request.user.has_perm("taggit.view_tag")
+            or self.has_add_permission(request)
+            or self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        query = " ".join(request.GET.get("q", "").split())[:100]
+        names = []
+        if query:
+            names = list(
+                Tag.objects.filter(name__icontains=query)
+                .annotate(
+                    starts=Case(
+                        When(name__istartswith=query, then=Value(0)),
+                        default=Value(1),
+                        output_field=IntegerField(),
+                    )
+                )
+                .order_by("starts", "name")
+                .values_list("name", flat=True)[:TAG_SUGGESTIONS]
+            )
+        return JsonResponse({"tags": names})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The side panel's sentence saying what saving will do, as the page opens (story-form.js
+        # keeps it current), and the links to the story's log, corrections and history.
+        form = context["adminform"].form
+        context["save_effect"] = form.save_effect()
+        context["has_corrections_inline"] = any(
+            inline.formset.model is Correction for inline in context["inline_admin_formsets"]
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # "Stories", not the framework's "Select story to change".
+        return super().changelist_view(request, {"title": "Stories", **(extra_context or {})})
 
     @contextmanager
     def create_revision(self, request):
@@ -240,6 +339,7 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
         fields = [
             "word_count",
             "workflow",
+            "lead_image_preview",
             "created_at",
             "created_by",
             "modified_at",
@@ -320,19 +420,56 @@ class ArticleAdmin(CheckedAdminMixin, VersionAdmin):
 
     # Columns and read-only fields.
 
-    @admin.display(description="Bylines")
-    def byline_names(self, obj):
-        return ", ".join(byline.reporter.name for byline in obj.bylines.all())
+    @admin.display(description="Story", ordering="headline")
+    def story(self, obj):
+        names = ", ".join(byline.reporter.name for byline in obj.bylines.all())
+        return format_html(
+            '<span class="story-headline">{}</span><span class="story-bylines">{}</span>',
+            obj.headline,
+            names,
+        )
+
+    @admin.display(description="Published", ordering="published_at")
+    def published(self, obj):
+        return _two_line_time(obj.published_at)
+
+    @admin.display(description="Last changed", ordering="modified_at")
+    def changed(self, obj):
+        return _two_line_time(obj.modified_at)
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj):
         if obj.is_scheduled:
-            return f"Scheduled for {date_format(timezone.localtime(obj.published_at), 'DATETIME_FORMAT')}"
+            return format_html("Scheduled for {}", _two_line_time(obj.published_at))
         return obj.get_status_display()
 
     @admin.display(description="Words")
     def word_count(self, obj):
         return len(html_to_text(obj.body).split()) if obj and obj.body else 0
+
+    @admin.display(description="As saved")
+    def lead_image_preview(self, obj):
+        image = obj.lead_image if obj is not None and obj.pk else None
+        if image is None:
+            return "No lead image yet."
+        candidates = renditions.renditions(image, fmt="WEBP") or renditions.renditions(image)
+        width = LEAD_IMAGE_THUMBNAIL_WIDTH
+        picture = "—"
+        if candidates:
+            chosen = next((r for r in candidates if r.width >= 2 * width), candidates[-1])
+            picture = format_html(
+                '<img src="{}" width="{}" height="{}" alt="">',
+                chosen.url,
+                width,
+                round(width * chosen.height / chosen.width),
+            )
+        return format_html(
+            '<div class="lead-image-preview">{}<dl><dt>Alt text</dt><dd>{}</dd>'
+            "<dt>Credit</dt><dd>{}</dd></dl></div>",
+            picture,
+            image.alt_text or "— (none: add it in the image library)",
+            image.credit or "—",
+        )
 
     @admin.display(description="Workflow")
     def workflow(self, obj):
@@ -434,3 +571,7 @@ class StatusChangeAdmin(StoryColumnMixin, CheckedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The people admin, with the stories that mention each person.
+admin_people.register(admin.site)

@@ -2,7 +2,9 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -13,6 +15,7 @@ from people.models import Reporter
 from . import services
 from .html import sanitize_html
 from .models import Article, Byline
+from .widgets import HeadlineWidget, TagChipsWidget
 
 Status = Article.Status
 
@@ -58,7 +61,12 @@ class ArticleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Article
-        widgets = {"body": body_editor_widget()}
+        widgets = {
+            "headline": HeadlineWidget(),
+            "body": body_editor_widget(),
+            "standfirst": forms.Textarea(attrs={"rows": 3, "class": "story-standfirst"}),
+            "tags": TagChipsWidget(suggest_url=reverse_lazy("admin:articles_article_tags")),
+        }
         field_classes = {"body": StoryBodyField}
         fields = [
             "headline", "needs_headline", "slug", "standfirst", "body", "lead_image", "dateline",
@@ -71,10 +79,35 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lock_version"].initial = self.instance.version
+        if "tags" in self.fields:
+            self.fields["tags"].help_text = (
+                "Type a tag; Enter or a comma adds it, and existing tags are suggested as you "
+                "type. Several at once: separate them with commas."
+            )
         if "status" in self.fields and self.user is not None:
             current = self.instance.status if self.instance.pk else Status.DRAFT
             allowed = services.allowed_statuses(self.user, current)
             self.fields["status"].choices = [c for c in Status.choices if c[0] in allowed]
+
+    def clean_headline(self):
+        # One line: the headline's box wraps, and a paste may bring a line break with it.
+        return " ".join(self.cleaned_data["headline"].split())
+
+    def save_effect(self, *, now=None):
+        """What saving the form as it stands will do, in a sentence (story-form.js says the same
+        as the status and time change): the form's own values when it was posted, the story's
+        otherwise."""
+        status = self["status"].value() if "status" in self.fields else self.instance.status
+        published_at = self.instance.published_at
+        if "published_at" in self.fields:
+            if self.is_bound:
+                published_at = getattr(self, "cleaned_data", {}).get("published_at", published_at)
+            else:
+                published_at = self["published_at"].value()
+        original = self.instance.status if self.instance.pk else None
+        return save_effect(
+            status=status, published_at=published_at, original=original, now=now or timezone.now()
+        )
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -138,6 +171,30 @@ class ArticleAdminForm(forms.ModelForm):
         return body
 
 
+def save_effect(*, status, published_at, original, now):
+    """The sentence saying what a save with ``status`` and ``published_at`` does to a story now
+    ``original`` (None: a new story). The same rules as story-form.js, which keeps the sentence
+    current as the fields change."""
+    if status == Status.PUBLISHED:
+        if published_at and published_at > now:
+            when = timezone.localtime(published_at)
+            return f"Saving schedules it for {date_format(when, 'j F Y, H:i')} {when:%Z}."
+        if original == Status.PUBLISHED:
+            return "Saving keeps it published: readers see the changes at once."
+        return "Saving publishes this story now."
+    if status == original or (original is None and status == Status.DRAFT):
+        return {
+            Status.DRAFT: "Saving keeps it a draft.",
+            Status.REVIEW: "Saving keeps it in review.",
+            Status.WITHDRAWN: "Saving keeps it withdrawn: readers do not see it.",
+        }.get(status, "")
+    return {
+        Status.DRAFT: "Saving makes it a draft again.",
+        Status.REVIEW: "Saving sends it to the editors for review.",
+        Status.WITHDRAWN: "Saving withdraws it: readers no longer see it.",
+    }.get(status, "")
+
+
 class BylineFormSet(BaseInlineFormSet):
     """A story's bylines, and whose names a user may file a story under.
 
@@ -150,6 +207,18 @@ class BylineFormSet(BaseInlineFormSet):
     """
 
     user = None  # set by BylineInline.get_formset
+
+    # Each row's boxes by the names of their columns: in the admin's table of bylines the column
+    # headers are the only labels, which name no box to a screen reader.
+    BOX_NAMES = {"reporter": "Reporter", "order": "Order", DELETION_FIELD_NAME: "Delete"}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, box_name in self.BOX_NAMES.items():
+            if name in form.fields:
+                widget = form.fields[name].widget
+                # The reporter's autocomplete box inside the admin's add/change links' wrapper.
+                getattr(widget, "widget", widget).attrs["aria-label"] = box_name
 
     def _kept_forms(self):
         return [

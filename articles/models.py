@@ -489,3 +489,55 @@ def keep_version_moving(sender, instance, raw, **kwargs):
         current = Article.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
         if current is not None:
             instance.version = current + 1
+
+
+class Autosave(models.Model):
+    """A private copy of a story's form as someone was typing it, saved in the background
+    (``articles/autosave.py``) so a crash or a closed tab loses nothing.
+
+    Never read by anything readers see (pages, feeds, previews, the API read ``Article`` rows
+    only); the story changes only when its form is saved on purpose, which deletes this copy.
+    One per person and story, and one per person for a story not yet saved (``article`` empty).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="story",
+        help_text="Empty for a new story not yet saved.",
+    )
+    data = models.JSONField(
+        default=dict, help_text="The form's text fields as typed; the body cleaned as on save."
+    )
+    based_on_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The story's version when its form was opened. Once the story has moved past "
+        "it, someone else has saved, and automatic saving stops rather than hide their edit.",
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "automatic save"
+        ordering = ["-saved_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=models.Q(article__isnull=False),
+                name="autosave_once_per_story",
+            ),
+            # NULLs are distinct in a unique index, so the unsaved story gets one of its own.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="autosave_once_per_new_story",
+            ),
+        ]
+
+    def __str__(self):
+        story = f"“{self.article}”" if self.article_id else "a new story"
+        return f"Automatic save of {story} by {self.user}"

@@ -46,7 +46,7 @@ if not SITE_URL and DEBUG:
     SITE_URL = "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.admin_site.NewsroomAdminConfig",  # django.contrib.admin, the desk its front page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -185,7 +185,7 @@ CACHES = {
     }
 }
 # Readers' pages are cached this many seconds (0 turns it off); any content change makes every
-# cached page fresh at once (newsroom/cache.py), so this only bounds memory, not staleness.
+# cached page fresh at once (core/cache.py), so this only bounds memory, not staleness.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/preview/", "/healthz")
 # Totals that only content changes can alter (stories in a listing, pages of a sitemap) are counted

@@ -228,9 +228,9 @@ def test_the_admin_calls_a_story_a_story(admin_client, seed):
     """Editors read one word: the story list, its add page, its buttons and the index say
     “story” and “stories”, never “article”."""
     pages = {
-        "/admin/": ["Stories", "Workflow steps"],
+        "/admin/": ["Your desk", "My drafts", "Stories", "Workflow steps"],
         "/admin/articles/article/": [
-            "Select story to change",
+            "Stories",
             "Add story",
             "Recover deleted stories",
         ],

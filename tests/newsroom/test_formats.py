@@ -4,10 +4,13 @@ import pytest
 
 
 @pytest.mark.django_db
-def test_the_story_list_dates_read_as_the_site_writes_them(editor, seed):
-    page = editor.get("/admin/articles/article/").content.decode()
-    assert "24 November 2026, 12:00 UTC" in page
-    assert "Nov. 24, 2026" not in page and "noon" not in page
+def test_the_admin_dates_read_as_the_site_writes_them(editor, seed):
+    story_list = editor.get("/admin/articles/article/").content.decode()
+    assert "24 November 2026<br>12:00 UTC" in story_list  # a date, then its time
+    desk = editor.get("/admin/").content.decode()
+    assert "published 24 November 2026, 12:00 UTC" in desk
+    for page in (story_list, desk):
+        assert "Nov. 24, 2026" not in page and "noon" not in page
 
 
 @pytest.mark.django_db
