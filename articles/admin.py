@@ -5,6 +5,7 @@ an earlier revision's text (``admin_revisions``). Every write of several rows is
 ``services``.
 """
 
+import json
 from contextlib import contextmanager
 
 from django.contrib import admin, messages
@@ -33,7 +34,7 @@ from photos import renditions
 
 from . import admin_import, admin_people, admin_revisions, presence, services
 from .autosave import AutosaveAdminMixin
-from .forms import ArticleAdminForm, BylineFormSet
+from .forms import ArticleAdminForm, BylineFormSet, save_effects
 from .models import Article, ArticleQuerySet, Byline, Correction, Section, StatusChange
 from .revisions import revision_changes
 from .widgets import NamedSplitDateTime
@@ -304,6 +305,8 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
         # keeps it current), and the links to the story's log, corrections and history.
         form = context["adminform"].form
         context["save_effect"] = form.save_effect()
+        original = obj.status if obj is not None else None
+        context["save_effects"] = json.dumps(save_effects(original=original))
         context["has_corrections_inline"] = any(
             inline.formset.model is Correction for inline in context["inline_admin_formsets"]
         )
@@ -422,11 +425,10 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
 
     @admin.display(description="Story", ordering="headline")
     def story(self, obj):
-        names = ", ".join(byline.reporter.name for byline in obj.bylines.all())
         return format_html(
             '<span class="story-headline">{}</span><span class="story-bylines">{}</span>',
             obj.headline,
-            names,
+            obj.byline_names,
         )
 
     @admin.display(description="Published", ordering="published_at")

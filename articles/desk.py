@@ -215,15 +215,16 @@ def being_edited(*, user, now: dt.datetime) -> list[Editing]:
 
 def desk(*, user, now: dt.datetime) -> Desk:
     """Every list on ``user``'s desk, the bylines of all their stories fetched together."""
-    editor = user.has_perm("articles.edit_any_article")
+    # Published stories open in the admin only for those who may edit any story.
+    sees_published = user.has_perm("articles.edit_any_article")
     found = Desk(
         is_editor=services.is_editor(user),
         drafts=my_drafts(user=user, now=now),
         review=review_queue(user=user, now=now),
         needs_headline=wire_needing_headlines(user=user, now=now),
         editing=being_edited(user=user, now=now),
-        scheduled=scheduled(user=user, now=now) if editor else None,
-        recent=recently_published(user=user, now=now) if editor else None,
+        scheduled=scheduled(user=user, now=now) if sees_published else None,
+        recent=recently_published(user=user, now=now) if sees_published else None,
     )
     listed = [
         story

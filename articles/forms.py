@@ -171,28 +171,55 @@ class ArticleAdminForm(forms.ModelForm):
         return body
 
 
-def save_effect(*, status, published_at, original, now):
-    """The sentence saying what a save with ``status`` and ``published_at`` does to a story now
-    ``original`` (None: a new story). The same rules as story-form.js, which keeps the sentence
-    current as the fields change."""
-    if status == Status.PUBLISHED:
+# What a save does to a story, by the status it is saved with: when the status stays (or a new
+# story is saved as a draft), and when it moves.
+_KEEPS = {
+    Status.DRAFT: "Saving keeps it a draft.",
+    Status.REVIEW: "Saving keeps it in review.",
+    Status.WITHDRAWN: "Saving keeps it withdrawn: readers do not see it.",
+}
+_MOVES = {
+    Status.DRAFT: "Saving makes it a draft again.",
+    Status.REVIEW: "Saving sends it to the editors for review.",
+    Status.WITHDRAWN: "Saving withdraws it: readers no longer see it.",
+}
+
+
+def save_effects(*, original) -> dict:
+    """For a story now ``original`` (None: a new story), what saving it with each status does: a
+    sentence, or for publishing ``{"now": ..., "later": "... {when}."}`` (a future time
+    schedules). The one copy of these rules: the form's first sentence comes from it
+    (``save_effect``), and story-form.js picks from it as the fields change."""
+    table = {}
+    for status in Status.values:
+        if status == Status.PUBLISHED:
+            table[status] = {
+                "now": "Saving keeps it published: readers see the changes at once."
+                if original == Status.PUBLISHED
+                else "Saving publishes this story now.",
+                "later": "Saving schedules it for {when}.",
+            }
+        elif status == original or (original is None and status == Status.DRAFT):
+            table[status] = _KEEPS.get(status, "")
+        else:
+            table[status] = _MOVES.get(status, "")
+    return table
+
+
+def scheduled_for(when) -> str:
+    """A scheduled time as the sentence says it (story-form.js writes the same)."""
+    local = timezone.localtime(when)
+    return f"{date_format(local, 'j F Y, H:i')} {timezone.get_current_timezone_name()}"
+
+
+def save_effect(*, status, published_at, original, now) -> str:
+    """The sentence saying what a save with ``status`` and ``published_at`` does (``save_effects``)."""
+    effect = save_effects(original=original).get(status, "")
+    if isinstance(effect, dict):
         if published_at and published_at > now:
-            when = timezone.localtime(published_at)
-            return f"Saving schedules it for {date_format(when, 'j F Y, H:i')} {when:%Z}."
-        if original == Status.PUBLISHED:
-            return "Saving keeps it published: readers see the changes at once."
-        return "Saving publishes this story now."
-    if status == original or (original is None and status == Status.DRAFT):
-        return {
-            Status.DRAFT: "Saving keeps it a draft.",
-            Status.REVIEW: "Saving keeps it in review.",
-            Status.WITHDRAWN: "Saving keeps it withdrawn: readers do not see it.",
-        }.get(status, "")
-    return {
-        Status.DRAFT: "Saving makes it a draft again.",
-        Status.REVIEW: "Saving sends it to the editors for review.",
-        Status.WITHDRAWN: "Saving withdraws it: readers no longer see it.",
-    }.get(status, "")
+            return effect["later"].format(when=scheduled_for(published_at))
+        return effect["now"]
+    return effect
 
 
 class BylineFormSet(BaseInlineFormSet):

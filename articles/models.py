@@ -269,6 +269,12 @@ class Article(DemoData):
         return slug_url("articles:article", self.slug)
 
     @property
+    def byline_names(self) -> str:
+        """The names on the byline, in order ("Chang Zhipeng, Li Wei"), from prefetched bylines
+        where the list was fetched with them."""
+        return ", ".join(byline.reporter.name for byline in self.bylines.all())
+
+    @property
     def is_scheduled(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED

@@ -38,6 +38,7 @@ def _position(order: list[str], name: str) -> int:
 
 class NewsroomAdminSite(AdminSite):
     index_template = "admin/desk.html"
+    index_title = "Your desk"
 
     def get_app_list(self, request, app_label=None):
         """The apps, each marked with the group it is listed in (``desk_group``): the newsroom's
@@ -66,11 +67,7 @@ class NewsroomAdminSite(AdminSite):
         # Imported here: this module is loaded with INSTALLED_APPS, before any model can be.
         from articles.desk import desk
 
-        context = {
-            "title": "Your desk",
-            "desk": desk(user=request.user, now=timezone.now()),
-            **(extra_context or {}),
-        }
+        context = {"desk": desk(user=request.user, now=timezone.now()), **(extra_context or {})}
         return super().index(request, extra_context=context)
 
 

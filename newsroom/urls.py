@@ -6,7 +6,6 @@ from .health import healthz
 
 admin.site.site_header = f"{settings.SITE_NAME} editorial"
 admin.site.site_title = f"{settings.SITE_NAME} editorial"
-admin.site.index_title = "Stories, people and organizations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -3,13 +3,15 @@ saying what saving does, the tags as chips over the value taggit reads, and the 
 endpoint."""
 
 import datetime as dt
+import html
+import json
 import re
 
 import pytest
 from django.contrib.auth.models import Permission
 from taggit.models import Tag
 
-from articles.forms import save_effect
+from articles.forms import save_effect, save_effects
 from articles.models import Article
 from people.models import Reporter
 from tests.factories import ArticleFactory, BylineFactory, UserFactory
@@ -139,8 +141,11 @@ def test_the_form_opens_with_the_sentence(editor_client, story):
     page = editor_client.get(change_url(story)).content.decode()
     effect = re.search(r'<p class="story-save-effect"[^>]*>(.*?)</p>', page, re.S).group(0)
     assert "Saving keeps it a draft." in effect
-    assert 'data-original-status="draft"' in effect
     assert 'data-time-zone="UTC"' in effect
+    # The script picks from the server's table as the fields change: the same rules.
+    effects = json.loads(html.unescape(re.search(r'data-effects="([^"]*)"', effect).group(1)))
+    assert effects == save_effects(original=Status.DRAFT)
+    assert effects["published"]["later"] == "Saving schedules it for {when}."
 
 
 def test_the_add_form_opens_with_the_sentence(editor_client, section):

@@ -75,6 +75,12 @@ def test_an_editors_day(open_page, editor_user, reporter_user, seed):
     page.get_by_label("Status:", exact=True).select_option(label="Published")
     page.locator("#id_published_at_0").fill(tomorrow.isoformat())
     page.locator("#id_published_at_1").fill("09:00:00")
+    # The panel says what saving will do, as the fields change.
+    when = f"{tomorrow.day} {tomorrow:%B %Y}, 09:00 UTC"
+    expect(page.locator("#story-save-effect")).to_have_text(f"Saving schedules it for {when}.")
+    page.get_by_label("Status:", exact=True).select_option(label="In review")
+    expect(page.locator("#story-save-effect")).to_have_text("Saving keeps it in review.")
+    page.get_by_label("Status:", exact=True).select_option(label="Published")
     page.get_by_role("button", name="Save and continue editing").click()
     expect(success_message(page)).to_contain_text("was changed successfully")
 

@@ -67,35 +67,23 @@
         return `${date[1]}-${pad(date[2])}-${pad(date[3])} ${pad(hours)}:${minutes}:${pad(seconds)}`;
     }
 
-    function describe(stamp, zoneName) {
+    function describe(stamp, timeZone) {
         const [date, time] = stamp.split(" ");
         const [year, month, day] = date.split("-").map(Number);
-        return `${day} ${MONTHS[month - 1]} ${year}, ${time.slice(0, 5)} ${zoneName}`.trim();
+        return `${day} ${MONTHS[month - 1]} ${year}, ${time.slice(0, 5)} ${timeZone}`;
     }
 
-    // The same rules as articles.forms.save_effect, which writes the sentence the page opens with.
-    function sentence(status, publishedAt, original, now, zoneName) {
-        if (status === "published") {
+    // The sentence from the server's table (articles.forms.save_effects, the one copy of the
+    // rules): a status's own sentence, or for publishing "now" or "later" (a future time).
+    function sentence(effects, status, publishedAt, now, timeZone) {
+        const effect = effects[status];
+        if (effect && typeof effect === "object") {
             if (publishedAt && publishedAt > now) {
-                return `Saving schedules it for ${describe(publishedAt, zoneName)}.`;
+                return effect.later.replace("{when}", describe(publishedAt, timeZone));
             }
-            if (original === "published") {
-                return "Saving keeps it published: readers see the changes at once.";
-            }
-            return "Saving publishes this story now.";
+            return effect.now;
         }
-        if (status === original || (!original && status === "draft")) {
-            return {
-                draft: "Saving keeps it a draft.",
-                review: "Saving keeps it in review.",
-                withdrawn: "Saving keeps it withdrawn: readers do not see it.",
-            }[status] || "";
-        }
-        return {
-            draft: "Saving makes it a draft again.",
-            review: "Saving sends it to the editors for review.",
-            withdrawn: "Saving withdraws it: readers no longer see it.",
-        }[status] || "";
+        return effect || "";
     }
 
     function saveEffect(effect) {
@@ -103,15 +91,16 @@
         const dateField = document.getElementById("id_published_at_0");
         const timeField = document.getElementById("id_published_at_1");
         if (!statusField) return; // status not editable here: the server's sentence stands
+        const effects = JSON.parse(effect.dataset.effects || "{}");
         const update = function () {
             // A reporter sees the time but may not set it: the story's own, from the page.
             const publishedAt = dateField
                 ? enteredTime(dateField, timeField)
                 : effect.dataset.publishedAt || null;
             if (dateField && dateField.value.trim() && !publishedAt) return; // half-typed
+            const timeZone = effect.dataset.timeZone || "UTC";
             effect.textContent = sentence(
-                statusField.value, publishedAt, effect.dataset.originalStatus || "",
-                nowInZone(effect.dataset.timeZone || "UTC"), effect.dataset.zoneName || "",
+                effects, statusField.value, publishedAt, nowInZone(timeZone), timeZone,
             );
         };
         [statusField, dateField, timeField].forEach(function (field) {
