@@ -7,10 +7,14 @@ field's own input, hidden once the chips are drawn), and without JavaScript the 
 plain text box taggit's ``TagWidget`` always was.
 """
 
+import json
+
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.html import format_html
 from taggit.forms import TagWidget
+from taggit.utils import parse_tags
 
 # The headline's guide (the model's help text says "under about 90 characters"): the counter warns
 # past it and never blocks; the field's maxlength is the model's.
@@ -29,7 +33,11 @@ class HeadlineWidget(forms.Textarea):
 
 class TagChipsWidget(TagWidget):
     """Tags as removable chips with suggestions of existing tags (``tags.js``), over taggit's
-    text input, which keeps the submitted value."""
+    text input, which keeps the submitted value.
+
+    The chips the page opens with are listed as JSON in ``data-tag-names``, so the script never
+    parses taggit's syntax itself; ``data-case-insensitive`` says whether taggit takes names
+    differing only in case for one tag (``TAGGIT_CASE_INSENSITIVE``), as the script then does."""
 
     def __init__(self, attrs=None, suggest_url=None):
         super().__init__(attrs)
@@ -38,14 +46,27 @@ class TagChipsWidget(TagWidget):
     class Media:
         js = ["newsroom/admin/tags.js"]
 
+    @staticmethod
+    def tag_names(value):
+        """The names of the tags ``value`` holds: the story's tags (the form's initial value),
+        or the text sent back (a bound form shown again), read by taggit's own parse_tags."""
+        if not value:
+            return []
+        if isinstance(value, str):
+            return parse_tags(value)
+        return sorted({getattr(tag, "name", tag) for tag in value})
+
     def render(self, name, value, attrs=None, renderer=None):
         text_input = super().render(name, value, attrs, renderer)
         return format_html(
-            '<div class="tag-chips" data-tag-chips data-suggest-url="{}">'
+            '<div class="tag-chips" data-tag-chips data-suggest-url="{}" data-tag-names="{}"'
+            ' data-case-insensitive="{}">'
             '<ul class="tag-chips__list" aria-label="Tags on this story"></ul>'
             "{}"
             "</div>",
             self.suggest_url or "",
+            json.dumps(self.tag_names(value), ensure_ascii=False),
+            "true" if getattr(settings, "TAGGIT_CASE_INSENSITIVE", False) else "false",
             text_input,
         )
 

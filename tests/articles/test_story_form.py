@@ -13,6 +13,7 @@ from taggit.models import Tag
 
 from articles.forms import save_effect, save_effects
 from articles.models import Article
+from articles.widgets import TagChipsWidget
 from people.models import Reporter
 from tests.factories import ArticleFactory, BylineFactory, UserFactory
 from tests.forms import article_form
@@ -88,6 +89,39 @@ def test_the_tags_widget_draws_chips_over_the_value_taggit_reads(editor_client, 
     # Without JavaScript: taggit's own text box and value.
     assert re.search(r'<input type="text" name="tags" value="[^"]*Hong Kong[^"]*"', box)
     assert article_form(editor_client.get(change_url(story)))["tags"] == '"Hong Kong", Qianhai'
+
+
+def tag_chips_box(html):
+    return re.search(r'<div class="tag-chips"[^>]*>', html).group(0)
+
+
+def listed_names(box):
+    return json.loads(html.unescape(re.search(r'data-tag-names="([^"]*)"', box).group(1)))
+
+
+def test_the_tags_widget_lists_the_story_tags_for_the_chips(editor_client, story):
+    story.tags.add("Shenzhen, Qianhai", "前海", 'The "Bay"')
+    box = tag_chips_box(editor_client.get(change_url(story)).content.decode())
+    # The names themselves, as the script reads them: nothing for it to parse.
+    assert listed_names(box) == sorted(
+        ["Hong Kong", "Qianhai", "Shenzhen, Qianhai", "前海", 'The "Bay"']
+    )
+    assert 'data-case-insensitive="true"' in box  # TAGGIT_CASE_INSENSITIVE, the project's
+
+
+def test_the_tags_widget_reads_a_value_sent_back_with_taggits_parse_tags(settings):
+    settings.TAGGIT_CASE_INSENSITIVE = False
+    widget = TagChipsWidget(suggest_url="/tags/")
+    box = tag_chips_box(widget.render("tags", 'foo"bar,baz'))
+    assert listed_names(box) == ["bar", "baz", "foo"]
+    assert 'data-case-insensitive="false"' in box
+    # Names differing only in case are two names to taggit, and to the chips.
+    assert listed_names(tag_chips_box(widget.render("tags", "Ferries ferries"))) == [
+        "Ferries",
+        "ferries",
+    ]
+    assert listed_names(tag_chips_box(widget.render("tags", None))) == []
+    assert listed_names(tag_chips_box(widget.render("tags", ""))) == []
 
 
 def test_posting_the_tags_value_saves_every_tag(editor_client, story):

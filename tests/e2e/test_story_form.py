@@ -2,8 +2,12 @@
 headline and every box show their text whole, nothing scrolls sideways, the buttons above the
 form keep off the headline, and the byline rows show all their columns."""
 
+import re
+
 import pytest
 from django.utils import timezone
+from taggit.models import Tag
+from taggit.utils import edit_string_for_tags
 
 from articles.forms import save_effect
 
@@ -136,6 +140,105 @@ def test_the_tags_box_suggests_existing_tags_and_says_a_new_one_is_new(
     expect(page.locator("ul.messagelist li.success")).to_be_visible()
     names = set(seed.tags.names())
     assert "Ferry pier" in names and len(names) == before
+    open_page.watched[page].assert_clean("the story form")
+
+
+def test_tags_with_commas_spaces_and_other_scripts_come_back_unchanged(
+    open_page, seed, editor_user
+):
+    # Names taggit's syntax must quote (a space, a comma) or that are no Latin at all, read from
+    # the list the server gives, never re-parsed: unchanged through load and save, and through a
+    # save after a tag is added, when the script writes the value itself.
+    names = ["Greater Bay Area", "Shenzhen, Qianhai", "前海", "Hong Kong"]
+    seed.tags.set(names)
+    page = open_page()
+    log_in(page, "desk")
+    page.goto(f"/admin/articles/article/{seed.pk}/change/")
+    chips = page.locator(".field-tags .tag-chips__chip span")
+    expect(chips).to_have_text(sorted(names))
+
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator("ul.messagelist li.success")).to_be_visible()
+    assert sorted(seed.tags.names()) == sorted(names)
+    expect(chips).to_have_text(sorted(names))
+
+    entry = page.get_by_label("Tags:", exact=True)
+    entry.fill("Ferries")
+    entry.press("Enter")
+    expect(chips).to_have_count(len(names) + 1)
+    # What the script writes is what taggit writes for the same names.
+    value = page.locator("input[name=tags]").input_value()
+    assert value == edit_string_for_tags([Tag(name=name) for name in [*names, "Ferries"]])
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator("ul.messagelist li.success")).to_be_visible()
+    assert sorted(seed.tags.names()) == sorted([*names, "Ferries"])
+    open_page.watched[page].assert_clean("the story form")
+
+
+def test_the_tags_box_says_when_suggestions_are_unavailable(open_page, seed, editor_user):
+    page = open_page()
+    log_in(page, "desk")
+    page.goto(f"/admin/articles/article/{seed.pk}/change/")
+    page.route("**/admin/articles/article/tags/?*", lambda route: route.fulfill(status=500))
+    Tag.objects.create(name="Ferries")
+    before = seed.tags.count()
+    entry = page.get_by_label("Tags:", exact=True)
+
+    # "Ferries" exists: with no answer from the server it is not said to be new.
+    entry.fill("Ferries")
+    suggestions = page.locator(".field-tags .tag-chips__suggestions li")
+    expect(suggestions).to_have_count(1)
+    expect(suggestions).to_have_text("Suggestions unavailable: add “Ferries”")
+    # ... and may still be added.
+    entry.press("Enter")
+    expect(suggestions).to_have_count(0)
+    chips = page.locator(".field-tags .tag-chips__chip span")
+    expect(chips).to_have_count(before + 1)
+    expect(chips.last).to_have_text("Ferries")
+
+    # The failures were the routed answers, nothing else.
+    watched = open_page.watched[page]
+    assert watched.problems
+    assert all("/admin/articles/article/tags/?q=" in problem for problem in watched.problems)
+    watched.clear()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator("ul.messagelist li.success")).to_be_visible()
+    assert "Ferries" in seed.tags.names()
+    watched.assert_clean("the story form")
+
+
+def test_suggestions_stay_closed_once_the_tags_box_loses_the_focus(open_page, seed, editor_user):
+    page = open_page()
+    log_in(page, "desk")
+    change = f"/admin/articles/article/{seed.pk}/change/"
+
+    # A tags box with no suggestion URL: its answer comes after the pause in the typing, with
+    # nothing to wait for.
+    def without_suggest_url(route):
+        response = route.fetch()
+        body = re.sub(r'data-suggest-url="[^"]*"', 'data-suggest-url=""', response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route(f"**{change}", without_suggest_url)
+    page.goto(change)
+    chips = page.locator(".field-tags .tag-chips__chip span")
+    before = chips.count()
+    # Within the pause: "Ferr" typed, the box left (which makes it a chip), the chip taken off
+    # again, and the focus on the headline. Nothing typed is left to suggest for, in a box
+    # without the focus.
+    page.evaluate("""() => {
+        const entry = document.getElementById("id_tags");
+        entry.focus();
+        entry.value = "Ferr";
+        entry.dispatchEvent(new Event("input", {bubbles: true}));
+        entry.blur();
+        document.querySelector(".field-tags .tag-chips__chip:last-child button").click();
+        document.getElementById("id_headline").focus();
+    }""")
+    expect(chips).to_have_count(before)
+    page.wait_for_timeout(400)  # past the pause before suggestions are shown
+    expect(page.locator(".field-tags .tag-chips__suggestions")).to_be_hidden()
+    expect(page.get_by_label("Tags:", exact=True)).to_have_attribute("aria-expanded", "false")
     open_page.watched[page].assert_clean("the story form")
 
 

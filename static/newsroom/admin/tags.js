@@ -3,74 +3,58 @@
 
    The field's own input keeps the value the server reads, the comma-separated, quoted string
    taggit's form field parses; it is hidden once the chips are drawn, and without this script it
-   is the plain text box it always was. */
+   is the plain text box it always was. The chips the page opens with are the names the server
+   lists in data-tag-names (the story's tags, or what taggit read from the value sent back): the
+   script never parses taggit's syntax itself, it only writes it. */
 "use strict";
-(function () {
+// A block, not a function around the script: in strict code its declarations stay inside it.
+{
     const DELAY_MS = 150;
 
-    // taggit.utils.parse_tags, for the value the page opens with: quoted names may hold commas;
-    // with no comma and no quote, spaces separate the names.
-    function parseTags(text) {
-        if (!text) return [];
-        const splitStrip = (chunk, by) => chunk.split(by).map((w) => w.trim()).filter(Boolean);
-        if (!text.includes(",") && !text.includes('"')) return splitStrip(text, " ");
-        const words = [];
-        const loose = [];
-        let buffer = "";
-        let sawComma = false;
-        for (let i = 0; i < text.length; i++) {
-            const c = text[i];
-            if (c === '"') {
-                const end = text.indexOf('"', i + 1);
-                if (end === -1) { // never closed: the rest is unquoted
-                    buffer += text.slice(i + 1);
-                    break;
-                }
-                if (buffer) loose.push(buffer);
-                buffer = "";
-                const word = text.slice(i + 1, end).trim();
-                if (word) words.push(word);
-                i = end;
-            } else {
-                if (c === ",") sawComma = true;
-                buffer += c;
-            }
-        }
-        if (buffer) {
-            if (buffer.includes(",")) sawComma = true;
-            loose.push(buffer);
-        }
-        loose.forEach((chunk) => words.push(...splitStrip(chunk, sawComma ? "," : " ")));
-        return words;
-    }
-
-    // Every name quoted: one string taggit parses back to exactly these names, spaces, commas
-    // and all. A double quote cannot be written inside one, so none is kept in a name.
+    // A name as typed: a double quote cannot be written inside a name in taggit's syntax, so none
+    // is kept in one typed here; runs of spaces are one space.
     function cleanName(name) {
         return name.replace(/"/g, "").replace(/\s+/g, " ").trim();
     }
 
-    function serialise(names) {
-        return names.map((name) => `"${name}"`).join(", ");
+    // Python's order of strings (by code point), which edit_string_for_tags sorts by.
+    function byCodePoint(a, b) {
+        const x = Array.from(a, (c) => c.codePointAt(0));
+        const y = Array.from(b, (c) => c.codePointAt(0));
+        for (let i = 0; i < Math.min(x.length, y.length); i++) {
+            if (x[i] !== y[i]) return x[i] - y[i];
+        }
+        return x.length - y.length;
     }
 
-    function enhance(box) {
-        const field = box.querySelector("input[name]");
-        const list = box.querySelector(".tag-chips__list");
-        if (!field || !list) return;
-        const url = box.dataset.suggestUrl;
-        const names = [];
-        let options = [];
-        let active = -1;
-        let timer = null;
-        let asked = 0;
+    // taggit.utils.edit_string_for_tags: a name with a comma or a space quoted, sorted, joined by
+    // ", ", which taggit's parse_tags reads back as exactly these names. A name holding a double
+    // quote (only ever one the server listed: none typed here keeps one) is written as taggit
+    // writes it, so the form saves what it would save without this script.
+    function serialise(names) {
+        return names
+            .map((name) => (name.includes(",") || name.includes(" ") ? `"${name}"` : name))
+            .sort(byCodePoint)
+            .join(", ");
+    }
 
+    function initialNames(box) {
+        try {
+            const names = JSON.parse(box.dataset.tagNames || "[]");
+            return Array.isArray(names) ? names.filter((n) => typeof n === "string" && n) : [];
+        } catch (error) {
+            return [];
+        }
+    }
+
+    // The box one types in, taking over the field's label and help text, and its list of
+    // suggestions; the field itself is hidden.
+    function buildEntry(box, field) {
         const entry = document.createElement("input");
         entry.type = "text";
         entry.className = "tag-chips__entry";
         entry.autocomplete = "off";
         entry.spellcheck = true;
-        // The label ("Tags:") and the help text belong to the box one types in now.
         entry.id = field.id;
         field.id = field.id + "_value";
         if (field.hasAttribute("aria-describedby")) {
@@ -90,204 +74,274 @@
         field.type = "hidden";
         box.append(entry, suggestions);
         box.classList.add("is-ready");
+        return {entry, suggestions};
+    }
 
-        function has(name) {
-            const lower = name.toLocaleLowerCase();
-            return names.some((n) => n.toLocaleLowerCase() === lower);
-        }
+    // --- The chips, and the value written back ------------------------------------------------
 
-        function sync() {
-            const value = serialise(names);
-            if (field.value === value) return;
-            field.value = value;
-            // Hidden inputs fire nothing of their own; whoever watches the form for changes hears it.
-            field.dispatchEvent(new Event("change", {bubbles: true}));
-        }
+    function Chips(box, field, list, entry) {
+        this.field = field;
+        this.list = list;
+        this.entry = entry;
+        // Whether taggit takes "Hong Kong" and "hong kong" for one tag (TAGGIT_CASE_INSENSITIVE).
+        this.caseInsensitive = box.dataset.caseInsensitive === "true";
+        this.names = [];
+        initialNames(box).forEach((name) => this.has(name) || this.names.push(name));
+    }
 
-        function draw() {
-            list.replaceChildren(...names.map(function (name, index) {
-                const chip = document.createElement("li");
-                chip.className = "tag-chips__chip";
-                const label = document.createElement("span");
-                label.textContent = name;
-                const remove = document.createElement("button");
-                remove.type = "button";
-                remove.className = "tag-chips__remove";
-                remove.textContent = "×";
-                remove.setAttribute("aria-label", `Remove tag “${name}”`);
-                remove.addEventListener("click", function () {
-                    names.splice(index, 1);
-                    draw();
-                    sync();
-                    entry.focus();
-                });
-                chip.append(label, remove);
-                return chip;
-            }));
-        }
+    Chips.prototype.same = function (a, b) {
+        return this.caseInsensitive ? a.toLocaleLowerCase() === b.toLocaleLowerCase() : a === b;
+    };
 
-        function add(raw) {
+    Chips.prototype.has = function (name) {
+        return this.names.some((n) => this.same(n, name));
+    };
+
+    // What is typed, split at its commas, as chips; the value written back.
+    Chips.prototype.commit = function (text) {
+        text.split(",").forEach((raw) => {
             const name = cleanName(raw);
-            if (name && !has(name)) names.push(name);
-        }
+            if (name && !this.has(name)) this.names.push(name);
+        });
+        this.changed();
+    };
 
-        function commit(text) {
-            text.split(",").forEach(add);
-            draw();
-            sync();
-        }
+    Chips.prototype.removeAt = function (index) {
+        this.names.splice(index, 1);
+        this.changed();
+    };
 
-        function close() {
-            suggestions.hidden = true;
-            suggestions.replaceChildren();
-            entry.setAttribute("aria-expanded", "false");
-            entry.removeAttribute("aria-activedescendant");
-            options = [];
-            active = -1;
-        }
+    Chips.prototype.changed = function () {
+        this.draw();
+        this.sync();
+    };
 
-        function highlight(index) {
-            active = index;
-            Array.from(suggestions.children).forEach(function (item, i) {
-                item.setAttribute("aria-selected", i === index ? "true" : "false");
+    // The value stays as the server wrote it until a tag is added or removed.
+    Chips.prototype.sync = function () {
+        const value = serialise(this.names);
+        if (this.field.value === value) return;
+        this.field.value = value;
+        // Hidden inputs fire nothing of their own; whoever watches the form for changes hears it.
+        this.field.dispatchEvent(new Event("change", {bubbles: true}));
+    };
+
+    Chips.prototype.draw = function () {
+        this.list.replaceChildren(...this.names.map((name, index) => this.chip(name, index)));
+    };
+
+    Chips.prototype.chip = function (name, index) {
+        const chip = document.createElement("li");
+        chip.className = "tag-chips__chip";
+        const label = document.createElement("span");
+        label.textContent = name;
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "tag-chips__remove";
+        remove.textContent = "×";
+        remove.setAttribute("aria-label", `Remove tag “${name}”`);
+        remove.addEventListener("click", () => {
+            this.removeAt(index);
+            this.entry.focus();
+        });
+        chip.append(label, remove);
+        return chip;
+    };
+
+    // --- The suggestions ------------------------------------------------------------------------
+
+    function Suggestions(url, chips, entry, list) {
+        this.url = url;
+        this.chips = chips;
+        this.entry = entry;
+        this.list = list;
+        this.options = [];
+        this.active = -1;
+        this.timer = null;
+        this.asked = 0;
+    }
+
+    Suggestions.prototype.isOpen = function () {
+        return !this.list.hidden && this.options.length > 0;
+    };
+
+    Suggestions.prototype.close = function () {
+        this.list.hidden = true;
+        this.list.replaceChildren();
+        this.entry.setAttribute("aria-expanded", "false");
+        this.entry.removeAttribute("aria-activedescendant");
+        this.options = [];
+        this.active = -1;
+    };
+
+    // Forget any answer still awaited, and close: the box lost the focus, or its text was taken.
+    Suggestions.prototype.cancel = function () {
+        window.clearTimeout(this.timer);
+        this.asked++;
+        this.close();
+    };
+
+    Suggestions.prototype.highlight = function (index) {
+        this.active = index;
+        Array.from(this.list.children).forEach((item, i) => {
+            item.setAttribute("aria-selected", i === index ? "true" : "false");
+        });
+        if (index >= 0) {
+            this.entry.setAttribute("aria-activedescendant", this.list.children[index].id);
+        } else {
+            this.entry.removeAttribute("aria-activedescendant");
+        }
+    };
+
+    Suggestions.prototype.move = function (step) {
+        const count = this.options.length;
+        if (step > 0) this.highlight((this.active + 1) % count);
+        else this.highlight(this.active <= 0 ? count - 1 : this.active - 1);
+    };
+
+    Suggestions.prototype.choose = function (index) {
+        const option = this.options[index];
+        this.entry.value = "";
+        this.cancel();
+        if (option) this.chips.commit(option.name);
+        this.entry.focus();
+    };
+
+    // Asked for after a pause in the typing; the answer shown only if it is still the answer to
+    // what is typed, in a box that still has the focus.
+    Suggestions.prototype.request = function () {
+        const typed = cleanName(this.entry.value);
+        window.clearTimeout(this.timer);
+        const ask = ++this.asked;
+        if (!typed) {
+            this.close();
+            return;
+        }
+        const current = () =>
+            ask === this.asked &&
+            document.activeElement === this.entry &&
+            cleanName(this.entry.value) === typed;
+        this.timer = window.setTimeout(() => {
+            this.fetch(typed).then((found) => {
+                if (current()) this.show(typed, found);
             });
-            if (index >= 0) entry.setAttribute("aria-activedescendant", suggestions.children[index].id);
-            else entry.removeAttribute("aria-activedescendant");
-        }
+        }, DELAY_MS);
+    };
 
-        function choose(index) {
-            const option = options[index];
+    // The existing tags matching what is typed, or null when they cannot be known.
+    Suggestions.prototype.fetch = function (typed) {
+        if (!this.url) return Promise.resolve(null);
+        return fetch(`${this.url}?q=${encodeURIComponent(typed)}`, {
+            credentials: "same-origin",
+            headers: {Accept: "application/json"},
+        })
+            .then((response) => (response.ok ? response.json() : null))
+            .then((data) => (data && Array.isArray(data.tags) ? data.tags : null))
+            .catch(() => null);
+    };
+
+    // The existing tags not yet chips, then what is typed: said to be new when no existing tag
+    // is it, said only to be addable when the existing tags could not be asked for.
+    Suggestions.prototype.show = function (typed, found) {
+        const chips = this.chips;
+        const known = found || [];
+        this.options = known.filter((name) => !chips.has(name)).map((name) => ({name, kind: "tag"}));
+        if (!chips.has(typed) && !known.some((name) => chips.same(name, typed))) {
+            this.options.push({name: typed, kind: found ? "new" : "unknown"});
+        }
+        if (!this.options.length) {
+            this.close();
+            return;
+        }
+        this.list.replaceChildren(...this.options.map((option, index) => this.item(option, index)));
+        this.list.hidden = false;
+        this.entry.setAttribute("aria-expanded", "true");
+        this.highlight(this.options[0].kind === "tag" ? 0 : -1);
+    };
+
+    Suggestions.prototype.item = function (option, index) {
+        const item = document.createElement("li");
+        item.id = `${this.list.id}_${index}`;
+        item.setAttribute("role", "option");
+        if (option.kind === "new") {
+            item.className = "is-new";
+            item.textContent = `New tag: “${option.name}” (created when you save)`;
+        } else if (option.kind === "unknown") {
+            item.className = "is-new";
+            item.textContent = `Suggestions unavailable: add “${option.name}”`;
+        } else {
+            item.textContent = option.name;
+        }
+        // Chosen on mousedown, before the box loses the focus (and commits what is typed).
+        item.addEventListener("mousedown", (event) => {
+            event.preventDefault();
+            this.choose(index);
+        });
+        return item;
+    };
+
+    // --- Typing and keys ----------------------------------------------------------------------
+
+    // What is typed becomes chips: the text up to the last comma as one types, the whole of it
+    // on Enter, on leaving the box and on saving.
+    function takeTyped(chips, suggestions, entry) {
+        suggestions.cancel();
+        if (entry.value.trim()) {
+            chips.commit(entry.value);
             entry.value = "";
-            close();
-            if (option) commit(option.name);
-            entry.focus();
         }
+    }
 
-        function show(typed, found) {
-            const lower = typed.toLocaleLowerCase();
-            options = found.filter((name) => !has(name)).map((name) => ({name: name, isNew: false}));
-            if (!has(typed) && !found.some((name) => name.toLocaleLowerCase() === lower)) {
-                options.push({name: typed, isNew: true});
-            }
-            if (!options.length) {
-                close();
-                return;
-            }
-            suggestions.replaceChildren(...options.map(function (option, index) {
-                const item = document.createElement("li");
-                item.id = `${suggestions.id}_${index}`;
-                item.setAttribute("role", "option");
-                if (option.isNew) {
-                    item.className = "is-new";
-                    item.textContent = `New tag: “${option.name}” (created when you save)`;
-                } else {
-                    item.textContent = option.name;
-                }
-                // Chosen on mousedown, before the box loses the focus (and commits what is typed).
-                item.addEventListener("mousedown", function (event) {
-                    event.preventDefault();
-                    choose(index);
-                });
-                return item;
-            }));
-            suggestions.hidden = false;
-            entry.setAttribute("aria-expanded", "true");
-            highlight(options[0].isNew ? -1 : 0);
+    function onInput(chips, suggestions, entry) {
+        // A comma ends a tag (so a pasted list becomes chips); what follows the last one is
+        // still being typed.
+        if (entry.value.includes(",")) {
+            const parts = entry.value.split(",");
+            entry.value = parts.pop().replace(/^\s+/, "");
+            chips.commit(parts.join(","));
         }
+        suggestions.request();
+    }
 
-        function suggest() {
-            const typed = cleanName(entry.value);
-            window.clearTimeout(timer);
-            if (!typed) {
-                close();
-                return;
-            }
-            timer = window.setTimeout(function () {
-                const ask = ++asked;
-                if (!url) {
-                    show(typed, []);
-                    return;
-                }
-                fetch(`${url}?q=${encodeURIComponent(typed)}`, {
-                    credentials: "same-origin",
-                    headers: {Accept: "application/json"},
-                })
-                    .then((response) => (response.ok ? response.json() : {tags: []}))
-                    .catch(() => ({tags: []}))
-                    .then(function (data) {
-                        // Only the answer to what is typed now.
-                        if (ask === asked && cleanName(entry.value) === typed) show(typed, data.tags || []);
-                    });
-            }, DELAY_MS);
+    function onKeydown(event, chips, suggestions, entry) {
+        const open = suggestions.isOpen();
+        if ((event.key === "ArrowDown" || event.key === "ArrowUp") && open) {
+            event.preventDefault();
+            suggestions.move(event.key === "ArrowDown" ? 1 : -1);
+        } else if (event.key === "Enter") {
+            // Enter adds the tag; it never submits the form from this box.
+            event.preventDefault();
+            if (open && suggestions.active >= 0) suggestions.choose(suggestions.active);
+            else takeTyped(chips, suggestions, entry);
+        } else if (event.key === "Escape" && open) {
+            event.preventDefault();
+            suggestions.cancel();
+        } else if (event.key === "Backspace" && !entry.value && chips.names.length) {
+            chips.removeAt(chips.names.length - 1);
         }
+    }
 
-        entry.addEventListener("input", function () {
-            // A comma ends a tag (so a pasted list becomes chips); what follows the last one is
-            // still being typed.
-            if (entry.value.includes(",")) {
-                const parts = entry.value.split(",");
-                entry.value = parts.pop().replace(/^\s+/, "");
-                commit(parts.join(","));
-            }
-            suggest();
-        });
+    function enhance(box) {
+        const field = box.querySelector("input[name]");
+        const list = box.querySelector(".tag-chips__list");
+        if (!field || !list) return;
+        const {entry, suggestions: listbox} = buildEntry(box, field);
+        const chips = new Chips(box, field, list, entry);
+        const suggestions = new Suggestions(box.dataset.suggestUrl, chips, entry, listbox);
 
-        entry.addEventListener("keydown", function (event) {
-            const open = !suggestions.hidden && options.length;
-            if (event.key === "ArrowDown" && open) {
-                event.preventDefault();
-                highlight((active + 1) % options.length);
-            } else if (event.key === "ArrowUp" && open) {
-                event.preventDefault();
-                highlight(active <= 0 ? options.length - 1 : active - 1);
-            } else if (event.key === "Enter") {
-                // Enter adds the tag; it never submits the form from this box.
-                event.preventDefault();
-                if (open && active >= 0) {
-                    choose(active);
-                } else if (entry.value.trim()) {
-                    commit(entry.value);
-                    entry.value = "";
-                    close();
-                }
-            } else if (event.key === "Escape" && open) {
-                event.preventDefault();
-                close();
-            } else if (event.key === "Backspace" && !entry.value && names.length) {
-                names.pop();
-                draw();
-                sync();
-            }
-        });
-
-        entry.addEventListener("blur", function () {
-            close();
-            if (entry.value.trim()) {
-                commit(entry.value);
-                entry.value = "";
-            }
-        });
-
-        box.addEventListener("click", function (event) {
+        entry.addEventListener("input", () => onInput(chips, suggestions, entry));
+        entry.addEventListener("keydown", (event) => onKeydown(event, chips, suggestions, entry));
+        entry.addEventListener("blur", () => takeTyped(chips, suggestions, entry));
+        box.addEventListener("click", (event) => {
             if (event.target === box || event.target === list) entry.focus();
         });
-
         // Whatever is still typed is a tag too when the form is saved.
         if (field.form) {
-            field.form.addEventListener("submit", function () {
-                if (entry.value.trim()) {
-                    commit(entry.value);
-                    entry.value = "";
-                }
-            }, true);
+            field.form.addEventListener("submit", () => takeTyped(chips, suggestions, entry), true);
         }
-
-        // The value stays as the server wrote it until a tag is added or removed.
-        parseTags(field.value).forEach(add);
-        draw();
+        chips.draw();
     }
 
     document.addEventListener("DOMContentLoaded", function () {
         document.querySelectorAll("[data-tag-chips]").forEach(enhance);
     });
-})();
+}
