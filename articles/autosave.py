@@ -10,25 +10,36 @@ closed tab loses nothing.
   one the right to edit it (``services.can_edit`` through ``has_change_permission``). Once the
   story has been saved past ``based_on_version`` the answer is 409 with who saved it and when, and
   nothing is stored: automatic saving stops rather than keep a copy that hides their edit.
+- A new story's autosave also carries ``opened_at``, when its add page was opened. If the user has
+  created a story since then (most likely this one: its Save was handled before an autosave still
+  on the way), the answer is 409 and nothing is stored, so the copy ``response_add`` deleted does
+  not come back to be offered, and restored, as a duplicate. The check and ``response_add``'s
+  delete both lock the user's row first, so one always sees the other's work.
 - ``.../autosave/discard/`` (POST or DELETE): forget the copy.
 
 Nothing readers see reads an ``Autosave``: the story changes only when its form is saved on
 purpose, and that save deletes the user's copy (``response_add``/``response_change``).
 
 Reopening the story offers the copy (the form's banner, ``autosave.html``); ``?restore=autosave``
-opens the form filled from it. The restored form carries the version the copy was based on, not
-the story's current one, so if someone has saved since, the first save is stopped by the lost-edit
-check (``ArticleAdminForm``), naming them, exactly as if the tab had never closed; saving again is
-then a deliberate choice. The banner says so beforehand.
+(``RESTORE_PARAM``, added to the page's own query) opens the form filled from it. The restored
+form carries the version the copy was based on, not the story's current one, so if someone has
+saved since, the first save is stopped by the lost-edit check (``ArticleAdminForm``), naming them,
+exactly as if the tab had never closed; saving again is then a deliberate choice. The banner says
+so beforehand. The banner also hands the script what it must not repeat: the field names, the
+links, and the name of the CSRF cookie it reads the token from at each request.
 """
 
+import datetime as dt
 import json
 
+from django.conf import settings
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse, RawPostDataException
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 from taggit.utils import parse_tags
@@ -53,11 +64,12 @@ def _name(user) -> str:
 
 
 def _when(moment) -> str:
-    """A time as the status line and banner say it: "15:42" today, with the date otherwise."""
+    """A time as the status line and banner say it, as the rest of the admin does: "15:42 UTC"
+    today, and the whole DATETIME_FORMAT ("24 November 2026, 12:00 UTC") another day."""
     local = timezone.localtime(moment)
     if local.date() == timezone.localdate():
-        return date_format(local, "H:i")
-    return date_format(local, "j M Y, H:i")
+        return date_format(local, "H:i T")
+    return date_format(local, "DATETIME_FORMAT")
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -68,17 +80,14 @@ class _BadInput(ValueError):
     pass
 
 
-def _read(request) -> tuple[dict, int | None]:
-    """The posted fields (cleaned) and the version they were based on; raises _BadInput."""
+def _read(request) -> tuple[dict, dict]:
+    """The posted fields (cleaned) and the whole request; raises _BadInput."""
     try:
         payload = json.loads(request.body)
     except (ValueError, RawPostDataException) as bad:
         raise _BadInput("The request is not JSON.") from bad
     if not isinstance(payload, dict) or not isinstance(payload.get("data"), dict):
         raise _BadInput("Expected {“based_on_version”: …, “data”: {…}}.")
-    version = payload.get("based_on_version")
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        raise _BadInput("based_on_version must be a whole number.")
     data = {}
     for name in FIELDS:
         value = payload["data"].get(name, "")
@@ -91,7 +100,29 @@ def _read(request) -> tuple[dict, int | None]:
             raise _BadInput(f"{name} is not valid text.") from bad
         data[name] = value
     data["body"] = sanitize_html(data["body"])
-    return data, version
+    return data, payload
+
+
+def _version(payload: dict) -> int:
+    """The version a saved story's copy was typed on; raises _BadInput."""
+    version = payload.get("based_on_version")
+    if version is None:
+        raise _BadInput("based_on_version is required for a saved story.")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _BadInput("based_on_version must be a whole number.")
+    return version
+
+
+def _opened_at(payload: dict) -> dt.datetime:
+    """When a new story's add page was opened (its ``data-opened-at``); raises _BadInput."""
+    value = payload.get("opened_at")
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or timezone.is_naive(moment):
+        raise _BadInput("opened_at (when the page was opened, with its zone) is required.")
+    return moment
 
 
 def _too_big(request) -> bool:
@@ -122,7 +153,6 @@ def _stopped(article: Article) -> JsonResponse:
             "stopped": True,
             "by": _name(article.modified_by),
             "at": _when(article.modified_at),
-            "at_iso": article.modified_at.isoformat(),
         },
         status=409,
     )
@@ -144,10 +174,35 @@ def _store(*, user, article: Article | None, data: dict, version: int | None) ->
 
 
 def _saved(row: Autosave | None) -> JsonResponse:
-    now = row.saved_at if row else timezone.now()
     return JsonResponse(
-        {"saved_at": _when(now), "saved_at_iso": now.isoformat(), "unchanged": row is None}
+        {"saved_at": _when(row.saved_at if row else timezone.now()), "unchanged": row is None}
     )
+
+
+def _lock_user(user) -> None:
+    """Lock the user's row until the transaction ends: a new story's autosave and the save of a
+    new story (``response_add``) take turns. (FOR NO KEY UPDATE: rows pointing at the user, such as
+    the story just inserted, do not wait on it.)"""
+    users = get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk)
+    list(users.values_list("pk", flat=True))
+
+
+NEW_STORY_SAVED = (
+    "you have saved a new story since this page was opened, so this copy would come back as "
+    "changes never saved. Automatic saving has stopped on this page; save the story to keep it."
+)
+
+
+def _store_new(request, data: dict, payload: dict) -> JsonResponse:
+    """Keep the copy of a story not saved yet, unless the user has created one since the page
+    was opened (then it is from a page whose story was saved while the copy was on its way)."""
+    opened_at = _opened_at(payload)
+    with transaction.atomic():
+        _lock_user(request.user)
+        created = Article.objects.filter(created_by=request.user, created_at__gte=opened_at)
+        if created.exists():
+            return _error(NEW_STORY_SAVED, 409)
+        return _saved(_store(user=request.user, article=None, data=data, version=None))
 
 
 def _story(model_admin, request, object_id):
@@ -175,13 +230,12 @@ def autosave_view(request, model_admin, object_id=None):
         if refusal:
             return refusal
     try:
-        data, version = _read(request)
+        data, payload = _read(request)
+        if article is None:
+            return _store_new(request, data, payload)
+        version = _version(payload)
     except _BadInput as bad:
         return _error(str(bad), 400)
-    if article is None:
-        return _saved(_store(user=request.user, article=None, data=data, version=None))
-    if version is None:
-        return _error("based_on_version is required for a saved story.", 400)
     with transaction.atomic():
         # Locked as a save locks it, so a copy is either kept before a save (which then deletes
         # it) or checked after it (and refused): none outlives the save it belongs to.
@@ -206,6 +260,15 @@ def discard(*, user, article: Article | None) -> None:
     Autosave.objects.filter(user=user, article=article).delete()
 
 
+def _csrf_cookie_name() -> str:
+    """The cookie the page's script reads the CSRF token from when it sends (Django changes the
+    token at login, so the form's copy goes stale once the user logs in again in another tab);
+    "" when scripts cannot read it, and the script sends the form's token."""
+    if settings.CSRF_USE_SESSIONS or settings.CSRF_COOKIE_HTTPONLY:
+        return ""
+    return settings.CSRF_COOKIE_NAME
+
+
 def _url_names(model_admin) -> dict:
     info = f"{model_admin.opts.app_label}_{model_admin.opts.model_name}"
     return {
@@ -218,8 +281,6 @@ def _url_names(model_admin) -> dict:
 
 class AutosaveAdminMixin:
     """Automatic saving on a story admin's add and change pages (see the module's notes)."""
-
-    autosave_template = "admin/articles/article/autosave.html"
 
     def get_urls(self):
         names = _url_names(self)
@@ -308,6 +369,10 @@ class AutosaveAdminMixin:
             }
         context = {
             **urls,
+            **self._autosave_links(request),
+            "fields": " ".join(FIELDS),
+            "csrf_cookie": _csrf_cookie_name(),
+            "opened_at": timezone.now().isoformat() if obj is None else "",
             "row": None,
             "offered": False,
             "restored": False,
@@ -327,9 +392,26 @@ class AutosaveAdminMixin:
             context["offered"] = True
         return context
 
+    @staticmethod
+    def _autosave_links(request) -> dict:
+        """The Restore link, and the page to reload after discarding a restored copy: this page,
+        keeping the rest of its query (``_changelist_filters``, say)."""
+        query = request.GET.copy()
+        query[RESTORE_PARAM[0]] = RESTORE_PARAM[1]
+        restore = f"?{query.urlencode()}"
+        del query[RESTORE_PARAM[0]]
+        rest = query.urlencode()
+        return {
+            "restore_url": restore,
+            "reload_url": f"{request.path}?{rest}" if rest else request.path,
+        }
+
     # A story saved on purpose is what the copy was for: it goes.
 
     def response_add(self, request, obj, post_url_continue=None):
+        # Inside the admin's transaction, after the story's insert: an autosave of the add page
+        # waiting on this lock then sees the story and is refused (``_store_new``).
+        _lock_user(request.user)
         discard(user=request.user, article=None)
         return super().response_add(request, obj, post_url_continue)
 

@@ -1,12 +1,17 @@
 """Automatic saving of the story form (articles/autosave.py): a private copy kept while typing,
 offered back on reopening, refused once someone else has saved, and never seen by readers."""
 
+import datetime as dt
 import json
+import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import timezone
 
+from articles.autosave import FIELDS, _when
 from articles.models import Article, Autosave
 from articles.preview import signed_preview_path
 from tests.factories import ArticleFactory, BylineFactory
@@ -38,6 +43,24 @@ def open_form(client, url):
     return form, form["csrfmiddlewaretoken"]
 
 
+class _AutosaveElement(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.attrs = None
+
+    def handle_starttag(self, tag, attrs):
+        if self.attrs is None and dict(attrs).get("id") == "autosave":
+            self.attrs = dict(attrs)
+
+
+def autosave_element(response) -> dict:
+    """The attributes of the page's #autosave element, which its script reads."""
+    parser = _AutosaveElement()
+    parser.feed(response.content.decode())
+    assert parser.attrs is not None, "no #autosave on the page"
+    return parser.attrs
+
+
 def post_json(client, url, payload, token):
     return client.post(
         url,
@@ -47,12 +70,22 @@ def post_json(client, url, payload, token):
     )
 
 
-def typed(form, **changes):
-    """The autosave request the page's script makes from ``form`` after ``changes`` were typed."""
-    fields = ("headline", "slug", "standfirst", "body", "dateline", "section", "tags")
-    data = {name: form.get(name, "") for name in fields} | changes
+def typed(form, opened_at=None, **changes):
+    """The autosave request the page's script makes from ``form`` after ``changes`` were typed
+    (on the add page, with ``opened_at``, its data-opened-at)."""
+    data = {name: form.get(name, "") for name in FIELDS} | changes
     version = int(form["lock_version"]) if form.get("lock_version") else None
-    return {"based_on_version": version, "data": data}
+    payload = {"based_on_version": version, "data": data}
+    if opened_at is not None:
+        payload["opened_at"] = opened_at
+    return payload
+
+
+def open_add_form(client):
+    """The add page's form, CSRF token, and the moment it was opened that its script sends."""
+    response = client.get(ADD_URL)
+    form = article_form(response)
+    return form, form["csrfmiddlewaretoken"], autosave_element(response)["data-opened-at"]
 
 
 @pytest.fixture
@@ -191,6 +224,7 @@ def test_reopening_offers_the_copy_and_restore_fills_the_form(editor_user, story
     assert "You have changes to this story saved automatically at" in page
     assert "Restore them" in page
     assert 'href="?restore=autosave"' in page
+    assert 'data-reload-url="' not in page  # only once restored
     assert article_form(client.get(change_url(story)))["headline"] == "Qianhai forum opens"
 
     restored = client.get(change_url(story) + "?restore=autosave")
@@ -268,10 +302,11 @@ def test_saving_the_story_deletes_the_copy(editor_user, story):
 
 def test_a_new_story_is_autosaved_and_offered_on_the_add_page(editor_user, section):
     client = browser(editor_user)
-    form, token = open_form(client, ADD_URL)
+    form, token, opened_at = open_add_form(client)
     body = "<p>A story started before the tab closed.</p>"
     payload = typed(
         form,
+        opened_at,
         headline="Ferry terminal opens",
         slug="ferry-terminal-opens",
         body=body,
@@ -373,3 +408,97 @@ def test_one_new_story_copy_per_person_in_the_database(editor_user, story):
         Autosave.objects.create(user=editor_user, article=None, data={})
     with pytest.raises(IntegrityError), transaction.atomic():
         Autosave.objects.create(user=editor_user, article=story, data={})
+
+
+def test_a_new_story_saved_while_its_autosave_was_on_the_way_is_not_offered_again(
+    editor_user, section
+):
+    client = browser(editor_user)
+    form, token, opened_at = open_add_form(client)
+    late = typed(form, opened_at, headline="Typhoon signal raised", section=str(section.pk))
+    assert post_json(client, autosave_url(), late, token).status_code == 200
+
+    # Save is clicked with an autosave still on its way; the save is handled first.
+    form.update(late["data"], slug="typhoon-signal-raised", body="<p>Signal 8.</p>")
+    assert client.post(ADD_URL, form).status_code == 302
+    assert not Autosave.objects.exists()
+
+    response = post_json(client, autosave_url(), late, token)
+    assert response.status_code == 409
+    assert "saved a new story since this page was opened" in response.json()["error"]
+    assert not Autosave.objects.exists()  # the copy the save deleted does not come back
+    assert "saved automatically at" not in client.get(ADD_URL).content.decode()
+
+
+def test_a_new_story_autosave_is_refused_after_a_story_the_user_created(
+    editor_user, second_editor_user, section
+):
+    client = browser(editor_user)
+    form, token, _ = open_add_form(client)
+    opened_at = timezone.now() - dt.timedelta(minutes=5)
+    payload = typed(form, opened_at.isoformat(), headline="Started five minutes ago")
+
+    theirs = ArticleFactory(section=section, created_by=second_editor_user)
+    assert theirs.created_at > opened_at
+    # Someone else's new story is no reason to stop.
+    assert post_json(client, autosave_url(), payload, token).status_code == 200
+    Autosave.objects.all().delete()
+
+    mine = ArticleFactory(section=section, created_by=editor_user)
+    assert mine.created_at > opened_at
+    response = post_json(client, autosave_url(), payload, token)
+    assert response.status_code == 409
+    assert not Autosave.objects.exists()
+
+    # A page opened after it is another story.
+    after = typed(form, timezone.now().isoformat(), headline="Opened since")
+    assert post_json(client, autosave_url(), after, token).status_code == 200
+    assert Autosave.objects.get().data["headline"] == "Opened since"
+
+
+def test_a_new_story_autosave_says_when_its_page_was_opened(editor_user):
+    client = browser(editor_user)
+    form, token, opened_at = open_add_form(client)
+    assert timezone.now() - dt.datetime.fromisoformat(opened_at) < dt.timedelta(minutes=1)
+    for missing in (None, "yesterday", "2026-11-24T12:00:00", 1764000000):
+        payload = typed(form, headline="x") | {"opened_at": missing}
+        response = post_json(client, autosave_url(), payload, token)
+        assert response.status_code == 400, missing
+        assert "opened_at" in response.json()["error"]
+    assert not Autosave.objects.exists()
+
+
+def test_the_page_tells_its_script_the_fields_cookie_and_links(editor_user, story):
+    client = browser(editor_user)
+    form, token = open_form(client, change_url(story))
+    post_json(client, autosave_url(story), typed(form, headline="Kept"), token)
+    filters = "?_changelist_filters=status__exact%3Ddraft"
+
+    offer = client.get(change_url(story) + filters)
+    element = autosave_element(offer)
+    assert element["data-fields"].split() == list(FIELDS)
+    assert element["data-csrf-cookie"] == "csrftoken"
+    assert "data-opened-at" not in element  # a saved story's page needs none
+    assert "data-restored" not in element
+    page = offer.content.decode()
+    restore = re.search(r'class="button autosave-restore" href="([^"]+)"', page).group(1)
+    assert restore == f"{filters}&amp;restore=autosave"  # the list's filters kept
+
+    restored = client.get(change_url(story) + restore.replace("&amp;", "&"))
+    assert article_form(restored)["headline"] == "Kept"
+    reload = re.search(r'data-reload-url="([^"]+)"', restored.content.decode()).group(1)
+    assert reload == change_url(story) + filters  # discarding reloads the story, not the copy
+    banner = page[page.index('<div id="autosave"') : page.index("autosave.js")]
+    assert "style=" not in banner  # its looks are in story-form.css
+
+    add_page = autosave_element(client.get(ADD_URL))
+    assert dt.datetime.fromisoformat(add_page["data-opened-at"]).tzinfo is not None
+
+
+def test_times_are_written_as_the_rest_of_the_admin_writes_them():
+    with timezone.override(dt.UTC):
+        now = timezone.now()
+        assert _when(now) == now.strftime("%H:%M UTC")
+        assert _when(dt.datetime(2024, 11, 24, 12, 0, tzinfo=dt.UTC)) == (
+            "24 November 2024, 12:00 UTC"
+        )

@@ -1,6 +1,7 @@
 """Automatic saving of the story form in a real browser: a closed tab loses nothing, and an
 editor is told, and saving stops, once someone else has saved the story."""
 
+import json
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from tests.factories import ArticleFactory, BylineFactory
 
 from .support import body_editor, expect, log_in, success_message, watch
 
-SAVED = re.compile(r"Saved automatically at \d\d:\d\d")
+SAVED = re.compile(r"Saved automatically at \d\d:\d\d \w+\.")  # "15:42 UTC"
 # The script posts every five seconds after a change; a little more for the answer.
 AUTOSAVE_WAIT_MS = 15_000
 
@@ -98,7 +99,7 @@ def test_autosave_stops_and_says_who_saved_in_between(
     first.get_by_label("Standfirst:", exact=True).fill("The desk's second standfirst.")
     expect(status).to_contain_text(
         re.compile(
-            r"Slot Editor saved this story at \d\d:\d\d: automatic saving has stopped\. "
+            r"Slot Editor saved this story at \d\d:\d\d \w+: automatic saving has stopped\. "
             r"Copy your text before reloading\."
         ),
         timeout=AUTOSAVE_WAIT_MS,
@@ -109,3 +110,50 @@ def test_autosave_stops_and_says_who_saved_in_between(
     expect(first.get_by_label("Standfirst:", exact=True)).to_have_value(
         "The desk's second standfirst."
     )
+
+
+def test_autosave_goes_on_after_logging_in_again_in_another_tab(open_page, editor_user, story):
+    # Django changes the CSRF token at login: the script sends the cookie's, not the form's.
+    page = log_in(open_page(), "desk")
+    page.goto(change_url(story))
+    expect(body_editor(page).locator("[contenteditable=true]")).to_contain_text("FERRIES")
+
+    other = page.context.new_page()
+    other.goto("/admin/")
+    other.get_by_role("button", name="Log out").click()
+    expect(other).to_have_url(re.compile(r"/admin/logout/$"))
+    log_in(other, "desk")
+    other.close()
+
+    page.get_by_label("Standfirst:", exact=True).fill("Typed after logging in again.")
+    expect(page.locator("#autosave .autosave-status")).to_have_text(SAVED, timeout=AUTOSAVE_WAIT_MS)
+    assert Autosave.objects.get().data["standfirst"] == "Typed after logging in again."
+    open_page.watched[page].assert_clean("the story form after logging in again")
+
+
+def test_a_request_refused_as_malformed_is_not_sent_again(open_page, editor_user, story):
+    page = log_in(open_page(), "desk")
+    sent = []
+
+    def refuse(route):
+        sent.append(route.request.post_data)
+        route.fulfill(
+            status=400,
+            content_type="application/json",
+            body=json.dumps({"error": "Length Required."}),
+        )
+
+    page.route(f"**/articles/article/{story.pk}/autosave/", refuse)
+    page.goto(change_url(story))
+    expect(body_editor(page).locator("[contenteditable=true]")).to_contain_text("FERRIES")
+
+    standfirst = page.get_by_label("Standfirst:", exact=True)
+    standfirst.fill("First try.")
+    status = page.locator("#autosave .autosave-status")
+    expect(status).to_have_text(
+        "Not saved automatically: Length Required.", timeout=AUTOSAVE_WAIT_MS
+    )
+    standfirst.fill("Second try.")
+    page.wait_for_timeout(7_000)  # more than the five seconds after a change
+    assert len(sent) == 1
+    expect(status).to_have_text("Not saved automatically: Length Required.")
