@@ -1,6 +1,6 @@
 """The pages the page benchmark measures, found from the seeded data: the public pages around one
 demo story (its section, tag, reporter, people and organisations), the search, the RSS feed, the
-sitemap index and its first stories sitemap, the API list, and the admin's story list and change
+sitemap index and its first stories sitemap, the API list, and the admin's desk, story list and change
 form requested by a member of the Editor group. Runs in the measuring child (``page_times.py``),
 with Django set up."""
 
@@ -122,6 +122,7 @@ def pick_pages(problems):
     add("sitemap index", lambda: reverse("discovery:sitemap"))
     add("sitemap: stories p.1", sitemap_page)
     add("API list", api_list_url)
+    add("admin desk", lambda: reverse("admin:index"), kind="admin")
     add("admin list", lambda: reverse("admin:articles_article_changelist"), kind="admin")
     add(
         "admin change form",
