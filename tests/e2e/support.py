@@ -30,6 +30,8 @@ class Watched:
 # The browser's own probe for /favicon.ico on pages that name no icon (Django's admin): not a
 # request the page makes. The reader's pages name theirs (base.html).
 BROWSER_PROBES = re.compile(r"^https?://[^/]+/favicon\.ico$")
+# The admin's autocomplete lookups, which select2 aborts when they are superseded.
+SUPERSEDED_LOOKUPS = re.compile(r"/admin/autocomplete/")
 
 
 def watch(page):
@@ -47,10 +49,15 @@ def watch(page):
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"uncaught error: {error}"))
-    page.on(
-        "requestfailed",
-        lambda request: problems.append(f"request failed: {request.url} ({request.failure})"),
-    )
+
+    def on_request_failed(request):
+        # select2 drops a lookup it no longer needs (its list closed, or more was typed) by
+        # aborting it: by design, not a failure.
+        if request.failure == "net::ERR_ABORTED" and SUPERSEDED_LOOKUPS.search(request.url):
+            return
+        problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
     return watched
 
