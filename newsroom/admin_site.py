@@ -21,11 +21,10 @@ ADMINISTRATION = "administration"
 
 # The framework's apps: listed under "Administration", to superusers only.
 FRAMEWORK_APPS = {"auth", "axes", "core", "reversion", "sites", "contenttypes", "sessions"}
-# The newsroom's apps in the order they are listed (any other comes after them, by name), the
-# names they are listed under where the app's own would puzzle an editor, and the order of the
-# models in each (the rest after them, by name).
+# The newsroom's apps in the order they are listed (any other comes after them, by name), and the
+# order of the models in each (the rest after them, by name). django-taggit is listed as "Tags"
+# (newsroom.apps.TagsConfig).
 APP_ORDER = ["articles", "people", "photos", "taggit"]
-APP_NAMES = {"taggit": "Tags"}
 MODEL_ORDER = {
     "articles": ["Article", "Section", "Correction", "StatusChange"],
     "people": ["Reporter", "Person", "Organization", "Affiliation"],
@@ -49,7 +48,6 @@ class NewsroomAdminSite(AdminSite):
             framework = label in FRAMEWORK_APPS
             if framework and app_label is None and not request.user.is_superuser:
                 continue
-            app["name"] = APP_NAMES.get(label, app["name"])
             app["desk_group"] = ADMINISTRATION if framework else NEWSROOM
             order = MODEL_ORDER.get(label, [])
             app["models"].sort(key=lambda m: (_position(order, m["object_name"]), m["name"]))

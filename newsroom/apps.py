@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from taggit.apps import TaggitAppConfig
 
 
 class NewsroomConfig(AppConfig):
@@ -9,3 +10,9 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from . import startup  # noqa: F401  (registers the deploy checks)
+
+
+class TagsConfig(TaggitAppConfig):
+    """django-taggit, under the name editors know it by ("Tags", not "Taggit")."""
+
+    verbose_name = "Tags"

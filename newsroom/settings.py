@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "axes",
     "csp",
-    "taggit",
+    "newsroom.apps.TagsConfig",  # django-taggit
     "reversion",
     "django_prose_editor",
     # The layers, bottom up (import-linter holds the direction: see pyproject.toml).

@@ -8,6 +8,7 @@ class PhotosConfig(AppConfig):
     def ready(self):
         from core.cache import watch
 
+        from . import checks  # noqa: F401  (registers the settings check)
         from .models import Image
 
         watch(Image)

@@ -268,3 +268,10 @@ def test_looking_at_the_story_list_opens_no_transaction(admin_client, seed):
     )
     assert response.status_code == 302
     assert Version.objects.get_for_object(seed).count() == 1
+
+
+def test_tags_are_tags_not_taggit(editor):
+    """django-taggit's pages say Tags, in the breadcrumbs and the headings, to an editor."""
+    page = editor.get("/admin/taggit/tag/").content.decode()
+    assert '&rsaquo; <a href="/admin/taggit/">Tags</a>' in page  # the breadcrumbs
+    assert "Taggit" not in visible_text(page)

@@ -272,3 +272,13 @@ def test_a_failed_rendition_does_not_lose_the_save(caplog):
     assert "cannot identify image file" in caplog.text  # Pillow's reason, with its traceback
     image.refresh_from_db()
     assert set(image.rendition_failures) == {r.name for r in renditions.all_renditions(image)}
+
+
+@pytest.mark.parametrize("ratio", ["4x3", "0:1", "wide", 43])
+def test_a_crop_ratio_that_is_not_one_is_refused_at_start_up(settings, ratio):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.PHOTO_CROP_RATIOS = ["1:1", ratio]
+    with pytest.raises(SystemCheckError, match=r"photos\.E001.*PHOTO_CROP_RATIOS"):
+        call_command("check")
