@@ -7,6 +7,7 @@ class NewsroomConfig(AppConfig):
 
     name = "newsroom"
     verbose_name = "Project"
+    default = True  # the one Django takes for "newsroom" (TagsConfig below is taggit's)
 
     def ready(self):
         from . import startup  # noqa: F401  (registers the deploy checks)
@@ -16,3 +17,4 @@ class TagsConfig(TaggitAppConfig):
     """django-taggit, under the name editors know it by ("Tags", not "Taggit")."""
 
     verbose_name = "Tags"
+    default = False
