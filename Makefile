@@ -17,14 +17,19 @@ export SITE_URL ?= http://$(HOST)
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,rq]"
 	touch $@
 
 install: $(BIN)/.installed
 
+# The worker (renditions, edge purges) runs beside the site and stops with it: Ctrl+C, or runserver
+# ending any other way, stops it too (the trap). It starts again when the code changes, as the site does.
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap_site --address $(HOST)
+	@$(BIN)/python manage.py worker --reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	echo "Background worker running (pid $$worker): pictures' renditions and purges are done beside the site."; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 check: install

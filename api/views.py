@@ -24,8 +24,10 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from taggit.models import Tag
 
+from articles import keys as story_keys
 from articles.models import Article, Section, TaggedArticle
 from articles.views import story_page_queryset
+from core.keys import show, show_objects
 from core.links import absolute_url
 from core.pagination import CachedCountPaginator, listing_key
 from people.models import Affiliation, Organization, Person, Reporter
@@ -113,6 +115,27 @@ def narrowed(queryset, parameters: tuple[Parameter, ...], query: Query):
     return queryset
 
 
+def show_keys(items, *, listing=None) -> None:
+    """Name what an answer shows (``core.keys``), so that a change to any of it purges it:
+    each item and what it shows of others, and for a list (``listing``, the model listed) the
+    key of the list itself."""
+    if listing is not None:
+        show(
+            {Article: "stories:all", Section: "sections"}.get(listing) or story_keys.all_of(listing)
+        )
+    for item in items:
+        if isinstance(item, Article):
+            story_keys.show_story(item)
+            continue
+        show_objects(item)
+        if getattr(item, "photo_id", None):
+            show(f"image:{item.photo_id}")
+        if isinstance(item, Person):
+            show_objects(*(role.organization for role in item.affiliations.all()))
+        elif isinstance(item, Organization):
+            show_objects(item.parent, *item.children.all())
+
+
 def paginated(request, queryset, page_of: Object, query: Query) -> dict:
     """The page the query asks for, as ``page_of`` (``serializers.page_of``) an item."""
     page_name, size_name = (parameter.name for parameter in PAGINATION)
@@ -124,6 +147,7 @@ def paginated(request, queryset, page_of: Object, query: Query) -> dict:
         pages = f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}"
         raise BadRequest(page_name, f"page {number} does not exist; there are {pages}.")
     page = paginator.page(number)
+    show_keys(page.object_list, listing=queryset.model)
     address = reverse(request.resolver_match.view_name)
 
     def link(to: int | None) -> str | None:
@@ -169,6 +193,8 @@ def endpoint(operation_id: str, summary: str, **options):
                     found = narrowed(found, operation.parameters, query)
                     data = paginated(request, found, operation.response, query)
                 else:
+                    if hasattr(found, "_meta"):
+                        show_keys([found])
                     data = found if operation.returns is None else operation.returns(found)
             except BadRequest as bad:
                 return error(400, bad.message, bad.parameter)

@@ -8,6 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 import core.converters  # noqa: F401  (registers <tagslug:>)
+from core.keys import shows
 from core.links import site_request
 
 from . import feeds
@@ -31,14 +32,14 @@ urlpatterns = [
     # Google News sitemap of the last two days.
     path(
         "sitemap.xml",
-        site_request(sitemap_views.index),
+        shows("sitemaps")(site_request(sitemap_views.index)),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "discovery:sitemap_section"},
         name="sitemap",
     ),
     path("sitemap-<slug:section>.xml", sitemap_file, name="sitemap_section"),
     path(
         "news-sitemap.xml",
-        site_request(sitemap_views.sitemap),
+        shows("sitemaps")(site_request(sitemap_views.sitemap)),
         {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),

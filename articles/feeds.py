@@ -20,10 +20,13 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+from core import keys as surrogate_keys
+from core.keys import key, list_key
 from core.links import SiteRequest
 from core.text import one_line
 from people.models import Reporter
 
+from . import keys
 from .html import sanitize_html
 from .models import Article, Byline, Section
 
@@ -82,7 +85,7 @@ class StoriesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        return (
+        stories = list(
             self.stories(obj)
             .select_related("section")
             .prefetch_related(
@@ -90,6 +93,11 @@ class StoriesFeed(Feed):
             )
             .order_by("-published_at", "-id")[:FEED_LENGTH]
         )
+        # What the feed shows, for the page cache and the edge (core.keys).
+        surrogate_keys.show(*(["stories:all"] if obj is None else [key(obj), list_key(obj)]))
+        keys.show_cards(stories)
+        surrogate_keys.show_objects(*(tag for story in stories for tag in story.tags.all()))
+        return stories
 
     def title(self, obj):
         return xml_text(settings.SITE_NAME)

@@ -7,10 +7,21 @@ fixed number of queries, conditional GET, JSON-LD of their own, and old slugs re
 
 from django.views.generic import ListView
 
+from core.keys import key, list_key, show
 from people import structured_data
 from people.models import Affiliation, Organization, Person, Reporter
 
 from .views import LinkedStoriesMixin, in_published
+
+
+def photo_keys(subject) -> list[str]:
+    return [f"image:{subject.photo_id}"] if subject.photo_id else []
+
+
+def linked_keys(subjects) -> list[str]:
+    """Keys for people or organizations named beside a page's subject: their own, and their
+    list's, since they are linked only while a published story lists them."""
+    return [k for s in subjects if s is not None for k in (key(s), list_key(s))]
 
 
 class ReporterView(LinkedStoriesMixin, ListView):
@@ -23,6 +34,7 @@ class ReporterView(LinkedStoriesMixin, ListView):
     story_link = "bylines__reporter"
 
     def get_context_data(self, **kwargs):
+        show(*photo_keys(self.subject))
         return super().get_context_data(
             reporter=self.subject,
             structured_data=[structured_data.reporter_page(self.subject)],
@@ -45,6 +57,7 @@ class PersonView(LinkedStoriesMixin, ListView):
                 organization_public=in_published("mentioned_organizations", "organization")
             )
         )
+        show(*photo_keys(self.subject), *linked_keys(role.organization for role in affiliations))
         return super().get_context_data(
             person=self.subject,
             affiliations=affiliations,
@@ -69,13 +82,20 @@ class OrganizationView(LinkedStoriesMixin, ListView):
         children = list(
             organization.children.annotate(public=in_published("mentioned_organizations"))
         )
+        affiliations = list(
+            Affiliation.objects.filter(organization=organization)
+            .select_related("person")
+            .annotate(person_public=in_published("mentioned_people", "person"))
+            .order_by("person__sort_name", "order")
+        )
+        show(
+            *linked_keys([organization.parent, *children]),
+            *linked_keys(role.person for role in affiliations),
+        )
         return super().get_context_data(
             organization=organization,
             children=children,
-            affiliations=Affiliation.objects.filter(organization=organization)
-            .select_related("person")
-            .annotate(person_public=in_published("mentioned_people", "person"))
-            .order_by("person__sort_name", "order"),
+            affiliations=affiliations,
             structured_data=[structured_data.organization_page(organization, children)],
             **kwargs,
         )

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from core.cache import cache_query_parameters, cached
+from core.keys import shows
 from core.links import absolute_url, slug_urls
 from core.pagination import CachedCountPaginator
 from people.models import Organization, Person, Reporter
@@ -214,6 +215,7 @@ class NewsSitemap(Sitemap):
 
 @cache_query_parameters("p")
 @require_safe
+@shows("sitemaps")
 def sitemap_file(request, section):
     """One file of one kind's sitemap (``?p=`` for the next).
 

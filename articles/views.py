@@ -7,7 +7,7 @@ where an object is found by slug, redirects the slugs it used to have (``core.sl
 
 from itertools import groupby
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.urls import reverse
@@ -16,14 +16,14 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
-from core import structured_data as core_structured_data
+from core import keys as surrogate_keys
 from core.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
 from core.links import absolute_url
 from core.pagination import ForgivingPaginationMixin
 from core.slugs import SlugSubjectMixin, old_slug_redirect
 
-from . import structured_data
-from .models import Article, Byline, Section
+from . import keys, story_page
+from .models import Article, Section
 
 # On the front page, each section's newest stories not already shown above them.
 STORIES_PER_SECTION = 3
@@ -46,9 +46,15 @@ class ListingMixin(ConditionalGetMixin, ForgivingPaginationMixin):
 
     cache_query_parameters = ("page",)
 
+    def list_keys(self) -> tuple[str, ...]:
+        """The surrogate keys of the list shown (``core.keys``); its stories add their own."""
+        return ("stories:all",)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["canonical_url"] = canonical_url(self.request, context.get("page_obj"))
+        surrogate_keys.show(*self.list_keys())
+        keys.show_cards(context["object_list"])
         return context
 
     def render_to_response(self, context, **response_kwargs):
@@ -66,6 +72,9 @@ class LinkedStoriesMixin(SlugSubjectMixin, ListingMixin):
     """
 
     story_link = ""
+
+    def list_keys(self):
+        return (surrogate_keys.key(self.subject), surrogate_keys.list_key(self.subject))
 
     def get_subject_queryset(self):
         # A tag, reporter, person or organization has a page once a published story carries it:
@@ -148,7 +157,11 @@ class HomeView(ListingMixin, ListView):
         if context["page_obj"].number == 1 and stories:
             context["lead"], context["latest"] = stories[0], stories[1:]
             context["section_fronts"] = section_fronts(exclude=[story.pk for story in stories])
+            keys.show_cards(story for _, front in context["section_fronts"] for story in front)
         return context
+
+    def list_keys(self):
+        return keys.EVERY_LIST
 
     def get_last_modified(self, context):
         front_stories = [story for _, stories in context["section_fronts"] for story in stories]
@@ -161,11 +174,7 @@ def story_page_queryset(queryset):
     Shared by the public story page and the previews so that both render exactly the same thing.
     """
     return queryset.select_related("section", "lead_image").prefetch_related(
-        Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
-        "tags",
-        "mentioned_people",
-        "mentioned_organizations",
-        "corrections",
+        *story_page.prefetches()
     )
 
 
@@ -185,8 +194,9 @@ class ArticleDetailView(ConditionalGetMixin, DetailView):
         return not self.is_preview
 
     def get_queryset(self):
-        # Drafts, stories in review, withdrawn and scheduled stories are simply not found.
-        return story_page_queryset(Article.objects.published())
+        # Drafts, stories in review, withdrawn and scheduled stories are simply not found. What
+        # the story links to is fetched only if its parts must be made (articles.story_page).
+        return Article.objects.published().select_related("section", "lead_image")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -204,29 +214,11 @@ class ArticleDetailView(ConditionalGetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        article = self.object
-        crumbs = [
-            ("Home", reverse("articles:home")),
-            (article.section.name, article.section.get_absolute_url()),
-            (article.headline, article.get_absolute_url()),
-        ]
-        context.update(
-            canonical_url=absolute_url(article.get_absolute_url()),
-            description=structured_data.description(article),
-            sharing=structured_data.sharing(article),
-            breadcrumbs=crumbs,
-            structured_data=[
-                structured_data.news_article(article),
-                core_structured_data.breadcrumb_list(crumbs),
-            ],
-        )
+        context["parts"] = story_page.story_parts(self.object, is_preview=self.is_preview)
         return context
 
     def get_last_modified(self, context):
-        article = self.object
-        return last_modified_of(
-            [article], extra=[correction.created_at for correction in article.corrections.all()]
-        )
+        return last_modified_of([self.object], extra=context["parts"]["correction_times"])
 
 
 class SectionView(SlugSubjectMixin, ListingMixin, ListView):
@@ -236,6 +228,9 @@ class SectionView(SlugSubjectMixin, ListingMixin, ListView):
 
     def get_queryset(self):
         return Article.objects.published().filter(section=self.subject).for_listing()
+
+    def list_keys(self):
+        return (surrogate_keys.key(self.subject), surrogate_keys.list_key(self.subject))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.subject, **kwargs)
@@ -277,6 +272,7 @@ class ArchiveIndexView(ConditionalGetMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["canonical_url"] = canonical_url(self.request)
+        surrogate_keys.show("stories:all")
         context["years"] = [
             (year, list(months))
             for year, months in groupby(context["months"], key=lambda row: row["month"].year)

@@ -1,109 +1,118 @@
-"""Whole-page caching for readers, made fresh the moment content changes.
+"""Whole-page caching for readers, each page refreshed exactly when something it shows changes.
 
-Every cached page's key carries a *content generation*: a number in the cache that any change to
-stories, bylines, corrections, tags, sections, people, organizations, reporters or images moves on
-(signals, after the transaction commits). A changed story therefore shows on every page at the
-next request, and an unpublished one disappears from all of them, with no list of pages to purge.
-A scheduled story needs no change to appear: the time of the next scheduled publication is kept
-beside the generation, and the first request after it moves the generation on.
+A page is stored with the surrogate keys it showed and their versions (``core.keys``); it is
+served while none of them has been purged since. Fixing a typo in one story purges that story's
+key, so its page, the lists showing its headline and the feeds carrying it are made afresh at the
+next request, and every other page stays cached. A scheduled story needs no change to appear: the
+time of the next scheduled publication is kept in the cache, and the first request after it purges
+the lists that story enters (for an edge cache in front, a background task does the same at that
+time: ``purge_due``).
 
 Only anonymous GET and HEAD requests for public pages are cached; staff (logged in), previews and
 the admin always get a fresh page, and so does any response that sets a cookie or says it is
-private.
+private. A stored page whose keys were purged is kept until a fresh one replaces it: if making the
+fresh one fails (the database is down), the reader gets the last good page rather than an error.
 """
 
 import datetime as dt
 import hashlib
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from redis.exceptions import RedisError
 
-GENERATION_KEY = "newsroom:content-generation"
-NEXT_SCHEDULED_KEY = "newsroom:next-scheduled:{generation}"
-PAGE_KEY = "newsroom:page:{generation}:{digest}"
+from . import keys as surrogate_keys
+from .tasks import background
+
+logger = logging.getLogger("newsroom.cache")
+# What a cache server that cannot be reached raises: redis-py's errors, the file cache's OSError.
+CACHE_ERRORS = (RedisError, ConnectionError, TimeoutError, OSError)
+NEXT_SCHEDULED_KEY = "newsroom:next-scheduled"
+DUE_TASK_KEY = "newsroom:due-task:{}"
+PAGE_KEY = "newsroom:page:{digest}"
+COUNT_KEY = "newsroom:count:{generation}:{digest}"
 NEVER = "none"
+# Every stored page carries this key too: purging it empties the page cache and the edge (after
+# bulk writes that send no signals, such as the demo data's).
+EVERYTHING = "site"
+# What the edge may do with a public page: keep it a day (purges keep it right), serve it stale
+# for 30 s while fetching a fresh one, and for a week while the app cannot answer.
+SURROGATE_CONTROL = "max-age=86400, stale-while-revalidate=30, stale-if-error=604800"
 
 
-def content_generation() -> int:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # Start from the clock, not 0, so a cache that lost the key never serves pages stored
-        # under an older generation.
-        cache.add(GENERATION_KEY, int(timezone.now().timestamp() * 1000), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
-
-
-def content_changed(**kwargs) -> None:
-    """Move every cached page on to a new generation, once the change is committed."""
-
-    def bump():
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            content_generation()
-
-    transaction.on_commit(bump)
-
-
-# What a higher layer tells the cache (``watch``, ``schedule_from``), so that the cache imports
-# none of the apps whose pages it keeps.
+# What a higher layer tells the cache (``schedule_from``), so that the cache imports none of the
+# apps whose pages it keeps.
 _next_publication = None
+_keys_published_between = None
 
 
-def schedule_from(next_publication_after) -> None:
+def schedule_from(next_publication_after, keys_published_between) -> None:
     """Tell the cache when content appears by itself: ``next_publication_after(now)`` returns the
     earliest time after ``now`` at which something not yet public becomes public (a scheduled
-    story), or None. The first request after that time moves the generation on."""
-    global _next_publication
-    _next_publication = next_publication_after
+    story), or None; ``keys_published_between(start, end)`` the keys of the lists that what
+    became public in that time enters."""
+    global _next_publication, _keys_published_between
+    _next_publication, _keys_published_between = next_publication_after, keys_published_between
 
 
-def _next_scheduled_at(generation: int, now: dt.datetime) -> dt.datetime | None:
+def _next_scheduled_at(now: dt.datetime) -> dt.datetime | None:
     if _next_publication is None:
         return None
-    key = NEXT_SCHEDULED_KEY.format(generation=generation)
-    stamp = cache.get(key)
+    stamp = cache.get(NEXT_SCHEDULED_KEY)
     if stamp is None:
         upcoming = _next_publication(now)
         stamp = upcoming.timestamp() if upcoming else NEVER
-        cache.set(key, stamp, timeout=None)
+        cache.set(NEXT_SCHEDULED_KEY, stamp, timeout=None)
     return None if stamp == NEVER else dt.datetime.fromtimestamp(stamp, tz=dt.UTC)
 
 
-def current_generation(now: dt.datetime | None = None) -> int:
-    """The generation to read pages from, moved on if a scheduled story's time has come."""
+def forget_schedule(keys=()) -> None:
+    """After any purge the next scheduled time may have moved: look it up again, and have a
+    worker purge at that time, for an edge cache in front that sees no request to do it."""
+    cache.delete(NEXT_SCHEDULED_KEY)
+    if not purge_due_task.get_backend().supports_defer:
+        return  # the immediate back end (tests): the first request after the time does it
+    next_at = _next_scheduled_at(timezone.now())
+    # One task for each time, however many saves look it up.
+    if next_at and cache.add(DUE_TASK_KEY.format(next_at.timestamp()), 1, timeout=None):
+        purge_due_task.using(run_after=next_at).enqueue()
+
+
+@background(retries=5)
+def purge_due_task() -> None:
+    """Refresh the lists a scheduled story enters, at its time"""
+    purge_due()
+
+
+def purge_due(now: dt.datetime | None = None) -> list[str]:
+    """If a scheduled story's time has come, purge the lists it enters; return the keys purged."""
     now = now or timezone.now()
-    generation = content_generation()
-    next_at = _next_scheduled_at(generation, now)
-    if next_at is not None and next_at <= now:
-        try:
-            generation = cache.incr(GENERATION_KEY)
-        except ValueError:
-            generation = content_generation()
-    return generation
-
-
-COUNT_KEY = "newsroom:count:{generation}:{digest}"
+    next_at = _next_scheduled_at(now)
+    if next_at is None or next_at > now:
+        return []
+    due = sorted(_keys_published_between(next_at, now))
+    surrogate_keys.purge_now(due)  # also forgets the schedule (forget_schedule listens)
+    return due
 
 
 def cached(name: str, compute):
     """``compute()``, kept in the cache until the content next changes.
 
-    For figures that only content changes can alter, such as how many stories a listing has: the
-    key carries the content generation, so any change (or a scheduled story's time coming) makes
-    the next request compute it afresh. ``name`` must say everything the figure depends on.
+    For figures derived from many rows, such as how many stories a listing has: the key carries
+    the purge sequence, so any change (or a scheduled story's time coming) makes the next request
+    compute it afresh. Pages are purged by what they show; these figures are cheap enough to
+    recompute after every change. ``name`` must say everything the figure depends on.
     """
     if not settings.COUNT_CACHE_SECONDS:
         return compute()
+    purge_due()
     digest = hashlib.sha256(name.encode()).hexdigest()
-    key = COUNT_KEY.format(generation=current_generation(), digest=digest)
+    key = COUNT_KEY.format(generation=surrogate_keys.sequence(), digest=digest)
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -157,10 +166,10 @@ def _query_parameters(request) -> tuple[str, ...] | None:
     return getattr(getattr(view, "view_class", view), "cache_query_parameters", ())
 
 
-def _used_query(request, parameters) -> str:
-    """The request's query reduced to ``parameters``; the others are taken off the request, so
-    the page made for it is the one every reader of that address gets (an API page's next link
-    does not carry someone's ``?utm_id=``)."""
+def _used_query(request, parameters, *, reduce: bool) -> tuple[str, bool]:
+    """The request's query reduced to ``parameters``, and whether anything was left out. With
+    ``reduce``, the others are taken off the request, so the page made for it is the one every
+    reader of that address gets (an API page's next link does not carry someone's ``?utm_id=``)."""
     kept = [
         (name, value)
         for name, values in request.GET.lists()
@@ -168,58 +177,89 @@ def _used_query(request, parameters) -> str:
         for value in values
     ]
     query = canonical_query(kept)
-    if len(kept) != sum(len(values) for values in request.GET.lists()):
+    reduced = len(kept) != sum(len(values) for values in request.GET.lists())
+    if reduced and reduce:
         request.GET = QueryDict(query)
         request.META["QUERY_STRING"] = query
-    return query
+    return query, reduced
+
+
+def _name_keys(response, shown, *, for_the_edge: bool) -> None:
+    """Tell an edge cache what the page shows and how long it may keep it."""
+    value = surrogate_keys.header_value(shown)
+    response["Surrogate-Key"] = value
+    response["xkey"] = value
+    if for_the_edge:
+        response["Surrogate-Control"] = SURROGATE_CONTROL
+
+
+def _served(response, state: str, *, for_the_edge: bool):
+    response["X-Cache"] = state
+    if not for_the_edge:
+        del response["Surrogate-Control"]
+    return response
 
 
 class PublicPageCacheMiddleware:
     """Serve readers' pages from the cache; see the module docstring for what stays fresh.
 
     A page is kept under its path and the query parameters its view declares
-    (:func:`cache_query_parameters`); others are ignored. A page is stored only when the request
-    asked for it in its one spelling (the view's ``response.canonical_query``; ``?page=1``,
-    ``?page=abc`` or a search are served but not stored), so no stream of made-up addresses can
-    fill the cache. The Host header is checked against ALLOWED_HOSTS before anything is served:
-    a refused host gets its 400 even for a page that is in the cache.
+    (:func:`cache_query_parameters`); others are ignored. A page is stored (here and at the edge:
+    only such a page gets ``Surrogate-Control``) only when the request asked for it in its one
+    spelling (the view's ``response.canonical_query``; ``?page=1``, ``?page=abc`` or a search are
+    served but not stored), so no stream of made-up addresses can fill the cache. The Host header
+    is checked against ALLOWED_HOSTS before anything is served: a refused host gets its 400 even
+    for a page that is in the cache. With ``PAGE_CACHE_SECONDS = 0`` nothing is kept here, but
+    pages still name their keys for the edge.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE_SECONDS or not _cacheable_request(request):
+        if not _cacheable_request(request):
             return self.get_response(request)
         request.get_host()  # DisallowedHost (a 400) for a host the site does not answer to
         parameters = _query_parameters(request)
         if parameters is None:
             return self.get_response(request)
-        query = _used_query(request, parameters)
+        query, reduced = _used_query(request, parameters, reduce=bool(settings.PAGE_CACHE_SECONDS))
         digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
-        key = PAGE_KEY.format(generation=current_generation(), digest=digest)
-        response = cache.get(key)
-        if response is not None:
-            response["X-Cache"] = "hit"
-            return response
-        response = self.get_response(request)
+        key = PAGE_KEY.format(digest=digest)
+        try:
+            purge_due()
+            stored = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
+            if stored is not None and surrogate_keys.unchanged(stored[1]):
+                return _served(stored[0], "hit", for_the_edge=not reduced)
+            started = surrogate_keys.sequence()
+        except CACHE_ERRORS as error:
+            # The cache server is down: readers get pages made afresh, slower but right.
+            logger.error("Page cache unavailable, serving %s uncached: %s", request.path, error)
+            stored, started = None, None
+        with surrogate_keys.collecting() as shown:
+            response = self.get_response(request)
+        if response.status_code >= 500 and stored is not None:
+            # The last good page beats an error page (the database may be down); the edge must
+            # not keep it as fresh.
+            return _served(stored[0], "stale", for_the_edge=False)
         if _cacheable_response(response) and getattr(response, "canonical_query", "") == query:
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            cache.set(key, response, timeout=settings.PAGE_CACHE_SECONDS)
-            response["X-Cache"] = "miss"
+            shown.add(EVERYTHING)
+            # The edge keeps pages by their whole address: only the one spelling is kept there.
+            _name_keys(response, shown, for_the_edge=not reduced)
+            if settings.PAGE_CACHE_SECONDS and started is not None:
+                self._store(key, response, shown, started)
         return response
 
-
-def watch(*models, m2m_fields: tuple[str, ...] = ()) -> None:
-    """Refresh every cached page whenever a row of one of ``models`` is saved or deleted, or the
-    many-to-many ``m2m_fields`` of the first model change. Each app calls this from its
-    ``AppConfig.ready`` for the models its public pages show."""
-    for model in models:
-        label = model._meta.label
-        post_save.connect(content_changed, sender=model, dispatch_uid=f"cache-save-{label}")
-        post_delete.connect(content_changed, sender=model, dispatch_uid=f"cache-delete-{label}")
-    for field in m2m_fields:
-        through = getattr(models[0], field).through
-        uid = f"cache-m2m-{through._meta.label}"
-        m2m_changed.connect(content_changed, sender=through, dispatch_uid=uid)
+    @staticmethod
+    def _store(key, response, shown, started: int) -> None:
+        try:
+            versions = surrogate_keys.versions(shown)
+            # A key purged while the page was being made may mean the page shows the old
+            # content: serve it this once, keep nothing.
+            if all(version <= started for version in versions.values()):
+                cache.set(key, (response, versions), timeout=settings.PAGE_CACHE_SECONDS)
+        except CACHE_ERRORS as error:
+            logger.error("Page cache unavailable, %s not kept: %s", key, error)
+        response["X-Cache"] = "miss"

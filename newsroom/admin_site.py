@@ -20,7 +20,16 @@ NEWSROOM = "newsroom"
 ADMINISTRATION = "administration"
 
 # The framework's apps: listed under "Administration", to superusers only.
-FRAMEWORK_APPS = {"auth", "axes", "core", "reversion", "sites", "contenttypes", "sessions"}
+FRAMEWORK_APPS = {
+    "auth",
+    "axes",
+    "core",
+    "django_tasks_database",
+    "reversion",
+    "sites",
+    "contenttypes",
+    "sessions",
+}
 # The newsroom's apps in the order they are listed (any other comes after them, by name), and the
 # order of the models in each (the rest after them, by name). django-taggit is listed as "Tags"
 # (newsroom.apps.TagsConfig).

@@ -191,6 +191,52 @@ PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/preview/", "/healthz")
 # Totals that only content changes can alter (stories in a listing, pages of a sitemap) are counted
 # once per change and kept this long at most (0: counted on every request).
 COUNT_CACHE_SECONDS = int(os.environ.get("COUNT_CACHE_SECONDS", "3600"))
+# A story page's parts (articles/story_page.py) are kept this long at most (0: made for every page).
+# They are used only while none of the surrogate keys they show was purged, so this bounds the room
+# they take, not how stale they can be.
+STORY_PARTS_CACHE_SECONDS = int(os.environ.get("STORY_PARTS_CACHE_SECONDS", "86400"))
+
+# The edge in front of the app servers (core/edge.py, deploy/README.md): a change purges the pages
+# showing it there, by key, from the task worker. Varnish: its addresses, comma-separated
+# (http://127.0.0.1:6081,http://10.0.0.5:6081), each accepting PURGE from the app's machines.
+# Fastly: a service and an API token allowed to purge it. Neither set: nothing to purge.
+EDGE_VARNISH_URLS = env_list("EDGE_VARNISH_URLS")
+EDGE_FASTLY_SERVICE_ID = os.environ.get("EDGE_FASTLY_SERVICE_ID", "").strip()
+EDGE_FASTLY_API_TOKEN = os.environ.get("EDGE_FASTLY_API_TOKEN", "").strip()
+EDGE_FASTLY_API_URL = os.environ.get("EDGE_FASTLY_API_URL", "").strip() or "https://api.fastly.com"
+# Seconds to wait for one edge's answer before the purge counts as failed (and is retried).
+EDGE_PURGE_TIMEOUT = float(os.environ.get("EDGE_PURGE_TIMEOUT", "5"))
+
+# Background work (core/tasks.py: renditions, edge purges), run by `manage.py worker`. Django's task
+# framework from the django-tasks backport, so moving to a Django with django.tasks built in changes
+# one import. The database back end by default: the queue is a table in the site's own database,
+# so there is nothing extra to install or run to start. TASK_BACKEND=rq puts the queue on the Redis
+# server at REDIS_URL (RQ; `pip install -e .[rq]`), what a newsroom with several app servers and
+# busy workers runs. "immediate" does the work inside the request that asks for it (no worker).
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "").strip().lower() or "database"
+# A task still running after this many seconds is taken for one whose worker died and is put back
+# in the queue by the next worker to look (every minute); no task of ours runs nearly that long.
+# With RQ it is also the jobs' timeout: RQ stops a job that runs longer.
+TASK_STALLED_SECONDS = int(os.environ.get("TASK_STALLED_SECONDS", "300"))
+INSTALLED_APPS += [
+    "django_tasks",
+    "core.task_admin.BackgroundWorkConfig",  # django_tasks_db, listed as "Background work"
+]
+if TASK_BACKEND not in ("database", "rq", "immediate") or (TASK_BACKEND == "rq" and not REDIS_URL):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "TASK_BACKEND is database, rq (with REDIS_URL, the Redis server's address) or immediate, "
+        f"not {TASK_BACKEND!r}" + (" without REDIS_URL." if TASK_BACKEND == "rq" else ".")
+    )
+if TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": TASK_STALLED_SECONDS}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASK_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Content Security Policy (django-csp): nothing inline or from elsewhere on readers' pages.
 CONTENT_SECURITY_POLICY = {

@@ -6,10 +6,10 @@ class PeopleConfig(AppConfig):
     verbose_name = "People and organizations"
 
     def ready(self):
-        from core.cache import watch
         from core.slugs import track_slugs
 
-        from .models import Affiliation, Organization, Person, Reporter
+        from . import keys
+        from .models import Organization, Person, Reporter
 
-        watch(Person, Organization, Affiliation, Reporter)
+        keys.watch()
         track_slugs(Person, Organization, Reporter)

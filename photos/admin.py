@@ -12,6 +12,13 @@ from .models import Image
 THUMBNAIL_WIDTH = 96
 # What readers see while renditions are missing (``photos.renditions.renditions``).
 FALLBACK = "Pages use the copies that were made, or the original picture where none could be."
+# Said after a save, when the renditions are made by the worker (photos.tasks).
+PENDING = (
+    "Its resized copies are being made in the background; until they are ready (seconds, usually) "
+    "pages show the original picture."
+)
+QUEUED = f"The picture is saved. {PENDING}"
+QUEUED_AGAIN = "The picture is saved. Any resized copies it lacks are being made in the background."
 
 
 @admin.register(Image)
@@ -58,7 +65,9 @@ class ImageAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
-        if obj.rendition_failures:
+        if getattr(obj, "renditions_queued", False):
+            messages.info(request, QUEUED if obj.renditions_pending else QUEUED_AGAIN)
+        elif obj.rendition_failures:
             lines = renditions.describe_failures(obj, obj.rendition_failures)
             messages.warning(
                 request,
@@ -105,6 +114,8 @@ class ImageAdmin(CheckedAdminMixin, ShownPubliclyMixin, admin.ModelAdmin):
         why; read from the row, as pages do, so it costs no look at storage."""
         if not renditions.is_ready(obj):
             return "Made when the picture is saved."
+        if obj.renditions_pending:
+            return PENDING
         if not obj.rendition_failures:
             return f"All {len(renditions.all_renditions(obj))} were made."
         return format_html(

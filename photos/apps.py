@@ -6,9 +6,9 @@ class PhotosConfig(AppConfig):
     verbose_name = "Photos"
 
     def ready(self):
-        from core.cache import watch
+        from core import keys
 
         from . import checks  # noqa: F401  (registers the settings check)
         from .models import Image
 
-        watch(Image)
+        keys.watch(Image, lambda image, before: {keys.key(image)})

@@ -16,11 +16,12 @@ When an image's file is replaced, the old original and its folder of renditions 
 the save is committed (``photos.models``; :func:`delete_replaced_file`); deleting an image deletes
 its original and ``renditions/<pk>/`` (:func:`delete_files`).
 
-``generate_renditions`` (called when an image is saved, and by ``manage.py photo_renditions``, both
-through ``Image.make_renditions``) makes whatever is missing from one decode of the original and
-never touches a rendition that is present. Widths come from ``PHOTO_RENDITION_WIDTHS`` plus
-``PHOTO_SHARING_WIDTH``, never wider than the picture (or its crop) itself; each in WebP and in the
-original's format, for the whole picture and for each of ``PHOTO_CROP_RATIOS``.
+``generate_renditions`` (called in the background after an image is saved, ``photos.tasks``, and
+by ``manage.py photo_renditions``, both through ``Image.make_renditions``) makes whatever is missing
+from one decode of the original and never touches a rendition that is present. Widths come from
+``PHOTO_RENDITION_WIDTHS`` plus ``PHOTO_SHARING_WIDTH``, never wider than the picture (or its crop)
+itself; each in WebP and in the original's format, for the whole picture and for each of
+``PHOTO_CROP_RATIOS``. Until they are made, pages show the original (``Image.renditions_pending``).
 
 A rendition that cannot be made is not skipped in silence: ``generate_renditions`` stores every one
 it can, then raises ``RenditionsFailed`` naming each of the others and why. The image records them
@@ -208,9 +209,13 @@ def renditions(image, *, ratio: str | None = None, fmt: str | None = None) -> li
 
     Those the image records as not made (``rendition_failures``) are left out; if that leaves none,
     the original picture takes their place when it is of the format asked for (uncropped, at its
-    own size), so a page shows the picture rather than a broken link.
+    own size), so a page shows the picture rather than a broken link. So it does for them all while
+    they are being made (``renditions_pending``, from the save until the background task is done).
     """
     result = planned(image, ratio=ratio, fmt=fmt)
+    if result and getattr(image, "renditions_pending", False):
+        # Just saved, the renditions still being made (in the background): the original, sized.
+        return [original(image, ratio)] if fmt in (None, source_format(image)) else []
     failed = getattr(image, "rendition_failures", None)
     if not (result and failed):
         return result

@@ -19,6 +19,7 @@ SITE_URL = "http://testserver"
 # counts and login lockouts are switched on only by the tests that are about them.
 PAGE_CACHE_SECONDS = 0
 COUNT_CACHE_SECONDS = 0
+STORY_PARTS_CACHE_SECONDS = 0
 AXES_ENABLED = False
 STORAGES = {
     **STORAGES,  # noqa: F405
@@ -36,3 +37,6 @@ if CACHES["default"]["BACKEND"] == "core.filecache.SharedFileCache":  # noqa: F4
     CACHE_DIR = tempfile.mkdtemp(prefix="newsroom-test-cache-")
     CACHES = {"default": {**CACHES["default"], "LOCATION": CACHE_DIR}}  # noqa: F405
     atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)
+# Background work runs inside the call that asks for it (renditions are made by the save, as before
+# there was a queue); the tests of the queue and the worker choose the database back end themselves.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from core import keys
 from core.cache import cached
 
 from ..html import sanitize_html
@@ -14,6 +15,7 @@ register = template.Library()
 @register.inclusion_tag("components/section_nav.html")
 def section_nav(current=None):
     """The masthead's list of sections: one query per content change, whatever the page."""
+    keys.show("sections")
     return {
         "sections": cached("section-nav", lambda: list(Section.objects.all())),
         "current": current,

@@ -19,7 +19,8 @@ from taggit.models import Tag
 
 from articles.models import Article, Byline, Correction, Section, TaggedArticle
 from articles.search import reindex
-from core.cache import content_changed
+from core.cache import EVERYTHING
+from core.keys import purge
 from people.models import Affiliation, Organization, Person, Reporter
 from photos.models import Image
 
@@ -348,7 +349,7 @@ class Command(BaseCommand):
         if ids:
             self.stdout.write(f"Indexing {len(ids):,} stories for search…")
             reindex(ids)
-        content_changed()
+        purge(EVERYTHING)
         self.update_statistics()
 
     def update_statistics(self) -> None:

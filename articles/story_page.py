@@ -1,0 +1,125 @@
+"""A story page's parts: made once, then kept until something they show changes.
+
+A story page is the site's frame (masthead, sections, footer) around the story's parts: the
+head's description and sharing tags, the JSON-LD, and the story itself (headline, bylines,
+picture, body, corrections, topics, mentions). The parts are most of what a page costs: five
+queries for what the story links to, its body cleaned, the JSON-LD built and a dozen templates
+rendered. So they are kept in the cache beside the surrogate keys they showed (``core.keys``) and
+each key's version, and used only while none of those keys has been purged since: a correction, a
+new byline, a reporter's or a tag's new name purges a key the parts carry, and the next page made
+shows it. The page cache and the edge are purged by the same keys, so a page made afresh because
+its story changed makes its parts afresh too; parts saved are those of pages made again for
+another reason (the sections changed, the page fell out of the cache, a second edge node asks).
+
+The cache entry's name also carries the story's last save and a digest of the code, templates and
+settings that shape the parts, so a deploy that changes any of them never serves parts made by
+the old one. Previews never use or fill it.
+"""
+
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from core import keys as surrogate_keys
+from core import structured_data as core_structured_data
+from core.links import absolute_url
+from core.templatetags.pages import json_ld
+
+from . import keys, structured_data
+from .models import Byline
+
+PARTS_KEY = "newsroom:story-parts:{release}:{pk}:{saved}"
+# What the parts are made from besides the story's rows; a change to any of these starts afresh.
+SHAPING_FOLDERS = ("core", "photos", "people", "articles", "templates")
+SHAPING_SETTINGS = ("SITE_URL", "SITE_NAME", "LANGUAGE_CODE", "TIME_ZONE", "MEDIA_URL")
+
+
+def prefetches() -> tuple:
+    """What a story's parts show besides its row, its section and its picture."""
+    return (
+        Prefetch("bylines", queryset=Byline.objects.select_related("reporter")),
+        "tags",
+        "mentioned_people",
+        "mentioned_organizations",
+        "corrections",
+    )
+
+
+def lifetime() -> int:
+    """How long parts are kept at most (0: made for every page). They never go stale: this only
+    bounds how long the parts of a story nobody reads take up room."""
+    return settings.STORY_PARTS_CACHE_SECONDS
+
+
+def story_parts(article, *, is_preview: bool = False) -> dict:
+    """``{"meta", "structured_data", "story"}`` (HTML) and ``"correction_times"`` for the page's
+    Last-Modified; ``article`` needs its section and lead image (``select_related``)."""
+    seconds = lifetime()
+    if is_preview or not seconds:
+        return _make(article, is_preview=is_preview)
+    name = PARTS_KEY.format(
+        release=_release(), pk=article.pk, saved=article.modified_at.timestamp()
+    )
+    kept = cache.get(name)
+    if kept is not None and surrogate_keys.unchanged(kept["versions"]):
+        surrogate_keys.show(*kept["versions"])
+        return kept["parts"]
+    # Read before the rows: a purge committed after this number may be of rows read before it.
+    started = surrogate_keys.sequence()
+    with surrogate_keys.collecting() as shown:
+        parts = _make(article, is_preview=False)
+    surrogate_keys.show(*shown)
+    versions = surrogate_keys.versions(shown)
+    if all(version <= started for version in versions.values()):
+        cache.set(name, {"versions": versions, "parts": parts}, timeout=seconds)
+    return parts
+
+
+def _make(article, *, is_preview: bool) -> dict:
+    prefetch_related_objects([article], *prefetches())
+    keys.show_story(article)
+    crumbs = [
+        ("Home", reverse("articles:home")),
+        (article.section.name, article.section.get_absolute_url()),
+        (article.headline, article.get_absolute_url()),
+    ]
+    context = {
+        "article": article,
+        "is_preview": is_preview,
+        "site_name": settings.SITE_NAME,
+        "canonical_url": absolute_url(article.get_absolute_url()),
+        "description": structured_data.description(article),
+        "sharing": structured_data.sharing(article),
+        "breadcrumbs": crumbs,
+    }
+    data = (
+        structured_data.news_article(article),
+        core_structured_data.breadcrumb_list(crumbs),
+    )
+    return {
+        "meta": render_to_string("articles/story/meta.html", context),
+        "structured_data": mark_safe("" if is_preview else "".join(map(json_ld, data))),
+        "story": render_to_string("articles/story/story.html", context),
+        "correction_times": [correction.created_at for correction in article.corrections.all()],
+    }
+
+
+@functools.cache
+def _release() -> str:
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for folder in SHAPING_FOLDERS:
+        for path in sorted((base / folder).rglob("*")):
+            if path.suffix in (".py", ".html") and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    names = sorted(n for n in dir(settings) if n in SHAPING_SETTINGS or n.startswith("PHOTO_"))
+    digest.update(repr([(name, getattr(settings, name)) for name in names]).encode())
+    return digest.hexdigest()[:16]
