@@ -22,6 +22,11 @@ from .models import Article, Byline, Correction, Section, TaggedArticle
 EVERY_LIST = ("front:home", "stories:all", "sitemaps")
 # The section navigation, on every page made from base.html.
 SECTIONS = "sections"
+SITEMAPS = "sitemaps"
+# What a story gaining or losing a tag, byline or mention changes besides that thing's own list:
+# the lists filtered by it (the API's ?tag=, ?reporter=... lists carry stories:all) and the
+# sitemaps (the thing's page may have come or gone).
+LINKED = ("stories:all", SITEMAPS)
 # The lists of every tag, reporter, person or organization on a published story (the API's).
 KINDS = (Tag, Reporter, Person, Organization)
 
@@ -97,7 +102,9 @@ def _is_public(story_id) -> bool:
 def _story_state(story):
     """What a story was before a save, as far as which lists it is in goes."""
     return (
-        Article.objects.filter(pk=story.pk).values("status", "published_at", "section_id").first()
+        Article.objects.filter(pk=story.pk)
+        .values("status", "published_at", "section_id", "slug", "updated_at")
+        .first()
     )
 
 
@@ -119,16 +126,42 @@ def story_changed(story, before) -> set[str]:
     now = timezone.now()
     public = story.pk is not None and story.is_public
     was_public = _was_public(before, now)
-    # A public story's page and cards, and the sitemaps' "last changed" for it.
-    found = {key(story), "sitemaps"} if public or was_public else {key(story)}
+    found = {key(story)}  # its page, and every list and feed showing its card
     moved = before is not None and (
         _to_the_second(before["published_at"]) != _to_the_second(story.published_at)
         or before["section_id"] != story.section_id
     )
+    # The sitemaps give a public story's address and its publication and update times.
+    relisted = before is not None and (
+        before["slug"] != story.slug
+        or _to_the_second(before["updated_at"]) != _to_the_second(story.updated_at)
+    )
+    if (public or was_public) and (public != was_public or moved or relisted or before is None):
+        found.add(SITEMAPS)
     if public != was_public or (public and moved) or (before is None and public):
         found |= list_keys([story.pk])
         if before is not None:
             found.add(list_key(Section, before["section_id"]))
+    return found
+
+
+def correction_changed(correction, before) -> set[str]:
+    # A correction moves the story's update time (a bulk update: no signal of the story's own),
+    # which the sitemaps give.
+    found = {key(Article, correction.article_id)}
+    return found | {SITEMAPS} if _is_public(correction.article_id) else found
+
+
+def _section_state(section):
+    return Section.objects.filter(pk=section.pk).values_list("name", "slug", "order").first()
+
+
+def section_changed(section, before) -> set[str]:
+    """Its own page and the pages naming it; the masthead of every page only when what the
+    navigation shows (name, address, order) changed, not for a new description."""
+    found = {key(section), list_key(section)}
+    if before != (section.name, section.slug, section.order):
+        found |= {SECTIONS, SITEMAPS}
     return found
 
 
@@ -145,7 +178,7 @@ def _link_changed(model, field: str):
         found = {key(Article, story_id)}
         if _is_public(story_id):
             found |= {list_key(model, pk) for pk in (getattr(row, field), before) if pk}
-            found.add(all_of(model))
+            found |= {all_of(model), *LINKED}
         return found
 
     return keys_of
@@ -159,7 +192,7 @@ def _mentions_changed(model):
     def keys_of(story_id, target_ids):
         found = {key(Article, story_id)}
         if _is_public(story_id):
-            found |= {list_key(model, pk) for pk in target_ids} | {all_of(model)}
+            found |= {list_key(model, pk) for pk in target_ids} | {all_of(model), *LINKED}
         return found
 
     return keys_of
@@ -179,12 +212,9 @@ def watch() -> None:
         _link_changed(Tag, "tag_id"),
         before_save=_linked_before(TaggedArticle, "tag_id"),
     )
-    keys.watch(Correction, lambda correction, before: {key(Article, correction.article_id)})
-    # Their names show on pages, their slugs in the sitemaps.
-    keys.watch(
-        Section, lambda section, before: {key(section), list_key(section), SECTIONS, "sitemaps"}
-    )
-    keys.watch(Tag, lambda tag, before: {key(tag), "sitemaps"})
+    keys.watch(Correction, correction_changed)
+    keys.watch(Section, section_changed, before_save=_section_state)
+    keys.watch(Tag, lambda tag, before: {key(tag), SITEMAPS})
     for field in ("mentioned_people", "mentioned_organizations"):
         relation = getattr(Article, field)
         keys.watch_m2m(relation.through, _mentions_changed(relation.field.related_model))

@@ -16,6 +16,7 @@ settings that shape the parts, so a deploy that changes any of them never serves
 the old one. Previews never use or fill it.
 """
 
+import contextlib
 import functools
 import hashlib
 from pathlib import Path
@@ -29,6 +30,7 @@ from django.utils.safestring import mark_safe
 
 from core import keys as surrogate_keys
 from core import structured_data as core_structured_data
+from core.cache import cache_errors
 from core.links import absolute_url
 from core.templatetags.pages import json_ld
 
@@ -67,18 +69,23 @@ def story_parts(article, *, is_preview: bool = False) -> dict:
     name = PARTS_KEY.format(
         release=_release(), pk=article.pk, saved=article.modified_at.timestamp()
     )
-    kept = cache.get(name)
-    if kept is not None and surrogate_keys.unchanged(kept["versions"]):
-        surrogate_keys.show(*kept["versions"])
-        return kept["parts"]
-    # Read before the rows: a purge committed after this number may be of rows read before it.
-    started = surrogate_keys.sequence()
-    with surrogate_keys.collecting() as shown:
+    try:
+        kept = cache.get(name)
+        if kept is not None and surrogate_keys.unchanged(kept["versions"]):
+            surrogate_keys.show(*kept["versions"])
+            return kept["parts"]
+        # Read before the rows (the page's, when it was begun: the story, its section and
+        # picture are read before this): a purge committed after it may be of rows read before.
+        started = surrogate_keys.started() or surrogate_keys.sequence()
+    except cache_errors():
+        return _make(article, is_preview=False)  # the cache server is down: made afresh
+    with surrogate_keys.collecting(started) as shown:
         parts = _make(article, is_preview=False)
     surrogate_keys.show(*shown)
-    versions = surrogate_keys.versions(shown)
-    if all(version <= started for version in versions.values()):
-        cache.set(name, {"versions": versions, "parts": parts}, timeout=seconds)
+    with contextlib.suppress(*cache_errors()):
+        versions = surrogate_keys.fresh(shown, started)
+        if versions is not None:
+            cache.set(name, {"versions": versions, "parts": parts}, timeout=seconds)
     return parts
 
 

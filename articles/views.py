@@ -161,7 +161,7 @@ class HomeView(ListingMixin, ListView):
         return context
 
     def list_keys(self):
-        return keys.EVERY_LIST
+        return ("front:home", "stories:all")
 
     def get_last_modified(self, context):
         front_stories = [story for _, stories in context["section_fronts"] for story in stories]

@@ -264,4 +264,15 @@ def write_results(path, cases, summary_rows, args, machine, started_at, elapsed)
     lines += ["## Targets", "", render_summary(summary_rows), ""]
     for case in cases:
         lines += case_section(case)
-    Path(path).write_text("\n".join(lines))
+    Path(path).write_text("\n".join(lines) + kept_sections(path))
+
+
+def kept_sections(path) -> str:
+    """What other benchmarks wrote in the same file between their markers (scale_out.py's
+    ``<!-- scale_out.py: begin -->`` ... ``end``), kept when this one writes it anew."""
+    try:
+        old = Path(path).read_text()
+    except OSError:
+        return ""
+    blocks = re.finditer(r"\n<!-- (\S+): begin -->.*?<!-- \1: end -->\n?", old, flags=re.S)
+    return "".join(block.group(0) for block in blocks)

@@ -14,9 +14,11 @@ private. A stored page whose keys were purged is kept until a fresh one replaces
 fresh one fails (the database is down), the reader gets the last good page rather than an error.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import sys
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -24,17 +26,28 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from . import keys as surrogate_keys
 from .tasks import background
 
 logger = logging.getLogger("newsroom.cache")
-# What a cache server that cannot be reached raises: redis-py's errors, the file cache's OSError.
-CACHE_ERRORS = (RedisError, ConnectionError, TimeoutError, OSError)
+# What a cache server that cannot be reached raises: the file cache's OSError, and redis-py's
+# errors when the Redis cache is in use (looked up then: importing redis-py costs a process that
+# does not use it about 7 MiB).
+BASE_CACHE_ERRORS = (ConnectionError, TimeoutError, OSError)
+
+
+def cache_errors() -> tuple[type[BaseException], ...]:
+    redis = sys.modules.get("redis.exceptions")
+    return (*BASE_CACHE_ERRORS, redis.RedisError) if redis else BASE_CACHE_ERRORS
+
+
 NEXT_SCHEDULED_KEY = "newsroom:next-scheduled"
 DUE_TASK_KEY = "newsroom:due-task:{}"
-PAGE_KEY = "newsroom:page:{digest}"
+# The number after "page" is the shape of what is stored (response, key versions, sequence): a
+# release that changes it starts from an empty page cache rather than misreading old entries.
+PAGE_KEY = "newsroom:page:3:{digest}"
+CHECKED_KEY = "newsroom:page-checked:{digest}"
 COUNT_KEY = "newsroom:count:{generation}:{digest}"
 NEVER = "none"
 # Every stored page carries this key too: purging it empties the page cache and the edge (after
@@ -110,13 +123,18 @@ def cached(name: str, compute):
     """
     if not settings.COUNT_CACHE_SECONDS:
         return compute()
-    purge_due()
     digest = hashlib.sha256(name.encode()).hexdigest()
-    key = COUNT_KEY.format(generation=surrogate_keys.sequence(), digest=digest)
-    value = cache.get(key)
+    try:
+        purge_due()
+        key = COUNT_KEY.format(generation=surrogate_keys.sequence(), digest=digest)
+        value = cache.get(key)
+    except cache_errors() as error:
+        logger.error("Cache unavailable, %s counted afresh: %s", name, error)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(key, value, timeout=settings.COUNT_CACHE_SECONDS)
+        with contextlib.suppress(*cache_errors()):
+            cache.set(key, value, timeout=settings.COUNT_CACHE_SECONDS)
     return value
 
 
@@ -193,6 +211,26 @@ def _name_keys(response, shown, *, for_the_edge: bool) -> None:
         response["Surrogate-Control"] = SURROGATE_CONTROL
 
 
+def _still_right(digest: str, versions: dict[str, int], made_at: int) -> bool:
+    """Whether a stored page's keys all have the versions it was stored with.
+
+    A list shows a key per story on it (80 on a front page): reading them all for every reader
+    is most of what a hit costs. So the purge sequence is read first: if no purge at all has
+    happened since the page was made, or since it was last checked, it is right; otherwise its
+    keys are read, and the sequence they were found right at is noted for the next reader.
+    """
+    checked_key = CHECKED_KEY.format(digest=digest)
+    found = cache.get_many([surrogate_keys.SEQUENCE_KEY, checked_key])
+    now = found.get(surrogate_keys.SEQUENCE_KEY)
+    if now is not None and now in (made_at, found.get(checked_key)):
+        return True
+    if not surrogate_keys.unchanged(versions):
+        return False
+    if now is not None:
+        cache.set(checked_key, now, timeout=settings.PAGE_CACHE_SECONDS)
+    return True
+
+
 def _served(response, state: str, *, for_the_edge: bool):
     response["X-Cache"] = state
     if not for_the_edge:
@@ -229,14 +267,14 @@ class PublicPageCacheMiddleware:
         try:
             purge_due()
             stored = cache.get(key) if settings.PAGE_CACHE_SECONDS else None
-            if stored is not None and surrogate_keys.unchanged(stored[1]):
+            if stored is not None and _still_right(digest, *stored[1:]):
                 return _served(stored[0], "hit", for_the_edge=not reduced)
             started = surrogate_keys.sequence()
-        except CACHE_ERRORS as error:
+        except cache_errors() as error:
             # The cache server is down: readers get pages made afresh, slower but right.
             logger.error("Page cache unavailable, serving %s uncached: %s", request.path, error)
             stored, started = None, None
-        with surrogate_keys.collecting() as shown:
+        with surrogate_keys.collecting(started) as shown:
             response = self.get_response(request)
         if response.status_code >= 500 and stored is not None:
             # The last good page beats an error page (the database may be down); the edge must
@@ -246,20 +284,30 @@ class PublicPageCacheMiddleware:
             if hasattr(response, "render") and callable(response.render):
                 response.render()
             shown.add(EVERYTHING)
-            # The edge keeps pages by their whole address: only the one spelling is kept there.
-            _name_keys(response, shown, for_the_edge=not reduced)
-            if settings.PAGE_CACHE_SECONDS and started is not None:
-                self._store(key, response, shown, started)
+            versions = self._versions_if_fresh(shown, started)
+            # The edge keeps pages by their whole address: only the one spelling goes there; and
+            # a page made while what it shows was purged is served this once, kept nowhere (the
+            # edge's purge may already have passed).
+            _name_keys(response, shown, for_the_edge=not reduced and versions is not None)
+            if settings.PAGE_CACHE_SECONDS and versions is not None:
+                self._store(key, (response, versions, started))
+            if settings.PAGE_CACHE_SECONDS:
+                response["X-Cache"] = "miss"
         return response
 
     @staticmethod
-    def _store(key, response, shown, started: int) -> None:
+    def _versions_if_fresh(shown, started):
+        if started is None:
+            return None
         try:
-            versions = surrogate_keys.versions(shown)
-            # A key purged while the page was being made may mean the page shows the old
-            # content: serve it this once, keep nothing.
-            if all(version <= started for version in versions.values()):
-                cache.set(key, (response, versions), timeout=settings.PAGE_CACHE_SECONDS)
-        except CACHE_ERRORS as error:
+            return surrogate_keys.fresh(shown, started)
+        except cache_errors() as error:
+            logger.error("Page cache unavailable: %s", error)
+            return None
+
+    @staticmethod
+    def _store(key, entry) -> None:
+        try:
+            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+        except cache_errors() as error:
             logger.error("Page cache unavailable, %s not kept: %s", key, error)
-        response["X-Cache"] = "miss"

@@ -14,6 +14,8 @@ import os
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
+CULL_CHECK_EVERY = 100
+
 
 class SharedFileCache(FileBasedCache):
     @contextlib.contextmanager
@@ -33,3 +35,12 @@ class SharedFileCache(FileBasedCache):
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         with self._exclusive():
             return super().add(key, value, timeout, version)
+
+    def _cull(self):
+        # Django's file cache lists its whole folder on every write to see whether it is full: with
+        # a page and a version entry per surrogate key (core.keys), that listing is most of what a
+        # purge or a stored page costs. Looking every CULL_CHECK_EVERY writes lets the folder run
+        # past MAX_ENTRIES by at most that many entries (per process) before a third is dropped.
+        self._writes = getattr(self, "_writes", 0) + 1
+        if self._writes % CULL_CHECK_EVERY == 1:
+            super()._cull()

@@ -30,6 +30,7 @@ SEQUENCE_KEY = "newsroom:purge-sequence"
 VERSION_KEY = "newsroom:key:{}"
 
 _shown: ContextVar[set[str] | None] = ContextVar("surrogate_keys", default=None)
+_started: ContextVar[int | None] = ContextVar("purge_sequence_at_start", default=None)
 _names: dict[str, str] = {}
 
 
@@ -81,13 +82,30 @@ def shows(*keys: str):
 
 
 @contextlib.contextmanager
-def collecting():
-    """Collect what :func:`show` is told while the block runs (a request, in the middleware)."""
-    token = _shown.set(set())
+def collecting(started: int | None = None):
+    """Collect what :func:`show` is told while the block runs (a request, in the middleware).
+
+    ``started`` is the purge sequence read before the block read anything (:func:`started`): a
+    key purged after it may have been read before its change committed.
+    """
+    tokens = _shown.set(set()), _started.set(started)
     try:
         yield _shown.get()
     finally:
-        _shown.reset(token)
+        _shown.reset(tokens[0])
+        _started.reset(tokens[1])
+
+
+def started() -> int | None:
+    """The purge sequence when the page being made started (None outside a request)."""
+    return _started.get()
+
+
+def fresh(shown, since: int) -> dict[str, int] | None:
+    """The keys' versions if none was purged after ``since`` (what was read is still right),
+    else None."""
+    found = versions(shown)
+    return found if all(version <= since for version in found.values()) else None
 
 
 def header_value(keys) -> str:
@@ -178,6 +196,9 @@ def purge_now(keys) -> None:
             sequence()
             number = cache.incr(SEQUENCE_KEY)
         cache.set_many({VERSION_KEY.format(k): number for k in keys}, timeout=None)
+        # Moved on once more, now that the versions are written: a page checked between the two
+        # (against the old versions) is not taken as checked at the sequence that follows.
+        cache.incr(SEQUENCE_KEY)
     except Exception as error:  # noqa: BLE001 - whatever the cache's client raises
         logger.error("Could not refresh the cached pages showing %s: %s", " ".join(keys), error)
     for listener in _after_purge:

@@ -180,12 +180,14 @@ CACHES = {
     else {
         "BACKEND": "core.filecache.SharedFileCache",
         "LOCATION": str(CACHE_DIR),
-        # Bounded: past this many entries the oldest third is dropped (page and count entries).
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
+        # Bounded: past this many entries a random third is dropped. Each page kept comes with
+        # an entry per surrogate key it shows (a few, shared between pages): 50,000 entries
+        # keep about 10,000 pages (bench/RESULTS.md, scale_out.py).
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "50000"))},
     }
 }
-# Readers' pages are cached this many seconds (0 turns it off); any content change makes every
-# cached page fresh at once (core/cache.py), so this only bounds memory, not staleness.
+# Readers' pages are cached this many seconds (0 turns it off); a change refreshes every cached
+# page showing it at once (core/cache.py, core/keys.py), so this only bounds memory, not staleness.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_SKIP_PREFIXES = ("/admin/", "/preview/", "/healthz")
 # Totals that only content changes can alter (stories in a listing, pages of a sitemap) are counted

@@ -25,20 +25,34 @@ def role_before(role) -> set[str]:
 
 
 def organization_changed(organization, before) -> set[str]:
-    """An organization shows on its own page and on its parent's (before and after a move)."""
-    parents = {organization.parent_id, before}
-    return {key(organization), SITEMAPS} | {key(Organization, pk) for pk in parents if pk}
+    """An organization shows on its own page and on its parent's (before and after a move); its
+    address is in the sitemaps."""
+    parent_before, slug_before = before or (None, None)
+    parents = {organization.parent_id, parent_before}
+    found = {key(organization)} | {key(Organization, pk) for pk in parents if pk}
+    return found if slug_before == organization.slug else found | {SITEMAPS}
+
+
+def renamed(row, before) -> set[str]:
+    """Its pages and the pages naming it; the sitemaps only when its address changed."""
+    return {key(row)} if before == row.slug else {key(row), SITEMAPS}
+
+
+def _before(model, *fields):
+    def read(row):
+        found = model.objects.filter(pk=row.pk).values_list(*fields).first()
+        return found[0] if found and len(fields) == 1 else found
+
+    return read
 
 
 def watch() -> None:
     """Connect the rules above (from ``PeopleConfig.ready``)."""
     for model in (Person, Reporter):
-        keys.watch(model, lambda row, before: {key(row), SITEMAPS})
+        keys.watch(model, renamed, before_save=_before(model, "slug"))
     keys.watch(
         Organization,
         organization_changed,
-        before_save=lambda org: (
-            Organization.objects.filter(pk=org.pk).values_list("parent_id", flat=True).first()
-        ),
+        before_save=_before(Organization, "parent_id", "slug"),
     )
     keys.watch(Affiliation, role_changed, before_save=role_before)
