@@ -760,7 +760,7 @@ def cache_entries(case) -> str:
         import redis
 
         return f"{redis.Redis.from_url(REDIS_URL).dbsize():,} (Redis)"
-    bound = int(case.env.get("CACHE_MAX_ENTRIES") or 5000)
+    bound = int(case.env.get("CACHE_MAX_ENTRIES") or 50000)
     files = sum(1 for _ in Path(case.env["CACHE_DIR"]).glob("*.djcache"))
     return f"{files:,} files (CACHE_MAX_ENTRIES {bound:,})"
 
