@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from articles.models import Article
+from core import keys
 from tests.factories import ReporterFactory, UserFactory
 
 SEED_SLUG = "qianhai-forum-draws-1200-representatives"
@@ -133,3 +134,18 @@ def reporter(reporter_user):
 @pytest.fixture
 def editor(editor_user):
     return signed_in(editor_user)
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run ``change`` as if its transaction committed, so that what waits for the commit (the
+    purge of the pages showing what changed, queued work) happens as in production."""
+
+    def run(change):
+        # The test's own transaction never commits: keys its set-up waited with are not this
+        # change's.
+        keys.discard_waiting()
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    return run

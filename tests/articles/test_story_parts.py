@@ -32,18 +32,6 @@ def parts_kept(settings):
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run ``change`` as if its transaction committed, so its keys are purged."""
-
-    def run(change):
-        keys.discard_waiting()
-        with django_capture_on_commit_callbacks(execute=True):
-            return change()
-
-    return run
-
-
-@pytest.fixture
 def story():
     story = ArticleFactory(headline="Ferry fares to rise", body="<p>Fares rise in spring.</p>")
     BylineFactory(article=story, reporter__name="Ann Lee")

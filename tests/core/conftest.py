@@ -1,9 +1,8 @@
-"""Fixtures of the page cache tests (test_keys.py, test_keys_changes.py)."""
+"""Fixtures of the page cache tests (test_keys.py, test_keys_changes.py); ``commit`` is the
+suite's (tests/conftest.py)."""
 
 import pytest
 from django.core.cache import cache
-
-from core import keys
 
 
 @pytest.fixture
@@ -13,15 +12,3 @@ def page_cache_on(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(change):
-        # The test's own transaction never commits: keys its set-up waited with are not this
-        # change's.
-        keys.discard_waiting()
-        with django_capture_on_commit_callbacks(execute=True):
-            return change()
-
-    return run
