@@ -16,6 +16,8 @@ from core.text import one_line
 from people.structured_data import organization_ref, person_ref, reporter_ref
 from photos.renditions import sharing_urls
 
+from . import share_cards
+
 
 def description(article) -> str:
     """The standfirst; for a story without one, the opening words of the body."""
@@ -30,13 +32,22 @@ def date_modified(article) -> dt.datetime | None:
     return max(times) if times else None
 
 
-def article_image(article) -> dict | None:
+def article_image(article) -> dict:
     """The story's picture for shares, as a schema.org ``ImageObject`` (the 1200-wide rendition
-    of the lead image, with its alt text, caption and credit), or None."""
+    of the lead image, with its alt text, caption and credit); for a story without a picture, its
+    share card (16:9, described by the headline)."""
     image = article.lead_image
     urls = sharing_urls(image) if image else None
     if urls is None:
-        return None
+        # No picture (or none ready): the story's share card (articles.share_cards).
+        urls = share_cards.sharing_urls(article)
+        return {
+            "@type": "ImageObject",
+            "url": absolute_url(urls["og"]),
+            "width": urls["og_width"],
+            "height": urls["og_height"],
+            "description": article.headline,
+        }
     return compact(
         {
             "@type": "ImageObject",
@@ -51,11 +62,12 @@ def article_image(article) -> dict | None:
     )
 
 
-def article_image_crops(article) -> list[str] | None:
-    """The lead image cropped 16:9, 4:3 and 1:1, as search engines ask of a ``NewsArticle``."""
+def article_image_crops(article) -> list[str]:
+    """The lead image cropped 16:9, 4:3 and 1:1, as search engines ask of a ``NewsArticle``; for a
+    story without a picture, its share card in those shapes."""
     urls = sharing_urls(article.lead_image) if article.lead_image else None
     if urls is None:
-        return None
+        urls = share_cards.sharing_urls(article)
     return [absolute_url(urls["ratios"][ratio]) for ratio in ("16:9", "4:3", "1:1")]
 
 
@@ -119,5 +131,5 @@ def sharing(article) -> dict:
             absolute_url(byline.reporter.get_absolute_url()) for byline in article.bylines.all()
         ],
         "image": image,
-        "twitter_card": "summary_large_image" if image else "summary",
+        "twitter_card": "summary_large_image",
     }

@@ -9,7 +9,8 @@ from itertools import groupby
 
 from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.generic import DetailView, ListView
@@ -17,12 +18,12 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from core import keys as surrogate_keys
-from core.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
+from core.http import STORY_TIMES, ConditionalGetMixin, conditional_response, last_modified_of
 from core.links import absolute_url
 from core.pagination import ForgivingPaginationMixin
 from core.slugs import SlugSubjectMixin, old_slug_redirect
 
-from . import keys, story_page
+from . import keys, share_cards, story_page
 from .models import Article, Section
 
 # On the front page, each section's newest stories not already shown above them.
@@ -219,6 +220,25 @@ class ArticleDetailView(ConditionalGetMixin, DetailView):
 
     def get_last_modified(self, context):
         return last_modified_of([self.object], extra=context["parts"]["correction_times"])
+
+
+def share_card(request, slug, ratio, version):
+    """A published story's share card (``articles.share_cards``), made on demand and kept by the
+    page cache under the story's and its section's keys. An address whose digest is not the
+    story's current one (an older headline) is sent on to the current card; drafts are not found.
+    """
+    article = get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+    ratio = share_cards.ratio_of_slug(ratio)
+    if ratio is None:
+        raise Http404
+    surrogate_keys.show(
+        surrogate_keys.key(article), surrogate_keys.key(Section, article.section_id)
+    )
+    current = share_cards.card_path(article, ratio)
+    if version != share_cards.version(article):
+        return redirect(current)
+    response = HttpResponse(share_cards.png(article, ratio), content_type="image/png")
+    return conditional_response(request, response, last_modified=last_modified_of([article]))
 
 
 class SectionView(SlugSubjectMixin, ListingMixin, ListView):

@@ -114,7 +114,12 @@ def test_news_article_fields_match_the_story(client, story):
     assert "Hong Kong" in data["keywords"]
     assert data["locationCreated"] == {"@type": "Place", "name": "Shenzhen"}
     assert data["isAccessibleForFree"] is True
-    assert "image" not in data  # no lead image yet
+    # No lead image: the story's share card in 16:9, 4:3 and 1:1 (articles.share_cards).
+    assert [u.rsplit("/", 1)[1][:9] for u in data["image"]] == [
+        "card-16x9",
+        "card-4x3-",
+        "card-1x1-",
+    ]
 
 
 def test_dates_are_iso_8601_with_a_time_zone(client, seed, settings):
@@ -222,7 +227,7 @@ def test_a_plain_story_leaves_out_what_it_does_not_have(client, db):
     BylineFactory(article=article)
     data = node(client.get(article.get_absolute_url()).content.decode(), "NewsArticle")
 
-    for name in ("locationCreated", "keywords", "mentions", "correction", "image"):
+    for name in ("locationCreated", "keywords", "mentions", "correction"):
         assert name not in data
     assert data["description"] == "Short and plain."
     assert len(data["author"]) == 1
@@ -296,10 +301,10 @@ def test_canonical_description_and_sharing_tags(client, story):
         f"{BASE}/reporters/zhou-wen/",
         f"{BASE}/reporters/annie-lee/",
     ]
-    assert tags.meta["twitter:card"] == ["summary"]
+    assert tags.meta["twitter:card"] == ["summary_large_image"]
     assert tags.meta["twitter:title"] == [story.headline]
     assert tags.meta["twitter:description"] == [story.standfirst]
-    assert "og:image" not in tags.meta
+    assert tags.meta["og:image"][0].startswith(f"{url}card-16x9-")  # the share card
 
 
 def test_previews_carry_no_canonical_sharing_tags_or_json_ld(admin_client, seed):

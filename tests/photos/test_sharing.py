@@ -44,8 +44,10 @@ def test_story_with_a_lead_image_shares_it(client):
             assert picture.size == (width, height), url
 
 
-def test_story_without_a_picture_says_so(client):
+def test_story_without_a_picture_is_shared_with_its_card(client):
+    """No picture: the story's generated share card (tests/articles/test_share_cards.py)."""
     html = client.get(ArticleFactory().get_absolute_url()).content.decode()
-    assert "og:image" not in html
-    assert '<meta name="twitter:card" content="summary">' in html
-    assert "image" not in json_ld(html, "NewsArticle")
+    og = re.search(r'<meta property="og:image" content="([^"]+)"', html)[1]
+    assert "/card-16x9-" in og
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert len(json_ld(html, "NewsArticle")["image"]) == 3
