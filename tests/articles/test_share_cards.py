@@ -128,3 +128,187 @@ def test_the_card_is_kept_under_its_storys_and_sections_keys(client):
     assert {f"story:{story.pk}", f"section:{story.section_id}"} <= set(
         response["Surrogate-Key"].split()
     )
+
+
+# --- headlines in Chinese, Japanese and Korean, and what no font can draw -------------------------
+
+CJK_HEADLINES = {
+    "zh": "前海深港现代服务业合作区举办国际论坛，吸引逾千名代表参加",
+    "zh-Hant": "前海論壇開幕，香港與深圳代表共商合作",
+    "ja": "東京で国際フォーラム開催、各国の代表が集まる",
+    "ko": "서울에서 국제 포럼 개최, 각국 대표 참석",
+}
+
+
+def ink_rows(image, left=0, right=None):
+    """The rows of ``image`` with any dark pixel between ``left`` and ``right``."""
+    grey = image.convert("L")
+    right = right or grey.width
+    return [
+        y for y in range(grey.height) if grey.crop((left, y, right, y + 1)).getextrema()[0] < 128
+    ]
+
+
+def test_dejavu_alone_would_draw_cjk_as_boxes():
+    # What the shipped CJK font is for: without it these come out as "missing glyph" boxes.
+    assert not share_cards.covers(share_cards.HEADLINE_FONT, "前")
+    assert share_cards.covers(share_cards.HEADLINE_FONT, "Q")
+
+
+@pytest.mark.parametrize("language", list(CJK_HEADLINES))
+def test_cjk_headlines_are_drawn_in_a_font_that_has_them(language):
+    headline = CJK_HEADLINES[language]
+    face = share_cards.mixed(share_cards.HEADLINE_FONT, 80)
+    assert share_cards.drawable(headline, share_cards.HEADLINE_FONT) == headline
+    assert all(
+        share_cards.covers(share_cards.CJK_FONT, char)
+        for char in headline
+        if not share_cards.covers(share_cards.HEADLINE_FONT, char)
+    )
+    assert {f for _, f in face.runs(headline)} >= {face.faces[1][1]}  # the CJK font drew it
+    lines = share_cards.wrap(headline, face, 1000)
+    assert "".join(lines).replace(" ", "") == headline.replace(" ", "")
+    assert not any(line[0] in share_cards.NO_LINE_START for line in lines)
+
+    image = share_cards.render(headline, "经济", "1:1", site_name="Newsroom")
+    blank = share_cards.render("", "经济", "1:1", site_name="Newsroom")
+    assert image.tobytes() != blank.tobytes()  # the headline is there
+
+
+def test_a_headline_mixing_latin_and_chinese_keeps_each_in_its_font():
+    face = share_cards.mixed(share_cards.HEADLINE_FONT, 60)
+    runs = face.runs("Qianhai 前海 forum")
+    assert [text for text, _ in runs] == ["Qianhai ", "前海 ", "forum"]
+    assert [f for _, f in runs] == [face.faces[0][1], face.faces[1][1], face.faces[0][1]]
+    assert face.getlength("Qianhai 前海 forum") == pytest.approx(
+        sum(f.getlength(text) for text, f in runs)
+    )
+
+
+def test_what_no_font_has_is_left_out_never_drawn_as_boxes():
+    # A symbol no font has (an emoji) is dropped from a headline that is otherwise drawn...
+    assert share_cards.drawable("Ferry links resume 🚢", share_cards.HEADLINE_FONT) == (
+        "Ferry links resume"
+    )
+    with_emoji = share_cards.render("Ferry links resume 🚢", "Transport", "16:9", site_name="N")
+    without = share_cards.render("Ferry links resume", "Transport", "16:9", site_name="N")
+    assert with_emoji.tobytes() == without.tobytes()
+    # ...but a headline in a script no shipped font has (Thai) is not drawn with holes: the card
+    # shows the section and the site's name only.
+    assert share_cards.drawable("ข่าวเศรษฐกิจ forum", share_cards.HEADLINE_FONT) is None
+    thai = share_cards.render("ข่าวเศรษฐกิจ forum", "World", "1:1", site_name="Newsroom")
+    no_headline = share_cards.render("", "World", "1:1", site_name="Newsroom")
+    assert thai.tobytes() == no_headline.tobytes()
+    assert ink_rows(no_headline, 72, 1128)  # the site's name, the section and the rules
+
+
+def test_a_chinese_story_is_served_a_card_with_its_headline(client):
+    story = ArticleFactory(headline=CJK_HEADLINES["zh"], section=SectionFactory(name="经济"))
+    response = client.get(card_url(story, "16:9"))
+    assert response.status_code == 200
+    with Image.open(io.BytesIO(response.content)) as image:
+        assert image.size == (1200, 675)
+
+
+# --- layout ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ratio", list(share_cards.SIZES))
+def test_the_section_and_headline_sit_in_the_middle_of_the_card(ratio):
+    width, height = share_cards.SIZES[ratio]
+    image = share_cards.render("Ferry links resume", "Transport", ratio, site_name="Newsroom")
+    margin = 72 if height > 700 else 60
+    # Between the masthead's rule (below the site's name) and the foot's heavy rule.
+    rows = ink_rows(image, margin, width - margin)
+    masthead_rule = 12 + margin * 2 // 3 + 44 + 24
+    foot_rule = height - margin - 24 - 28
+    block = [y for y in rows if masthead_rule + 2 < y < foot_rule]
+    above, below = block[0] - masthead_rule, foot_rule - block[-1]
+    assert abs(above - below) < 0.15 * (foot_rule - masthead_rule)
+
+
+def test_the_square_cards_headline_is_set_larger():
+    sizes = {
+        ratio: share_cards.fit_headline(
+            "Ferry links resume", 1000, 2000, share_cards.LARGEST_HEADLINE[ratio]
+        )[0]
+        for ratio in share_cards.SIZES
+    }
+    assert sizes["1:1"] > sizes["4:3"] > sizes["16:9"]
+
+
+# --- caching ----------------------------------------------------------------------------------------
+
+
+def test_a_cards_address_is_kept_for_a_year(client):
+    story = ArticleFactory()
+    response = client.get(card_url(story, "1:1"))
+
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "no-cache" not in response["Cache-Control"]
+    assert response["ETag"] and response["Last-Modified"]
+    again = client.get(card_url(story, "1:1"), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert again["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_an_old_cards_address_is_sent_on_but_not_kept(client):
+    story = ArticleFactory(headline="Ferry links resume")
+    old = card_url(story, "16:9")
+    Article.objects.filter(pk=story.pk).update(headline="Ferry links resume after storm")
+    response = client.get(old)
+    assert response.status_code == 302
+    assert "immutable" not in response.get("Cache-Control", "")
+
+
+def test_the_page_cache_keeps_the_card_with_its_keys_and_headers(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    story = ArticleFactory(headline="Ferry links resume")
+    first = client.get(card_url(story, "4:3"))
+    second = client.get(card_url(story, "4:3"))
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert {f"story:{story.pk}", f"section:{story.section_id}", "site"} <= set(
+        second["Surrogate-Key"].split()
+    )
+    assert second["Surrogate-Control"]  # the edge keeps it too, and is purged by its keys
+    story.headline = "Ferry links resume after storm"
+    with django_capture_on_commit_callbacks(execute=True):
+        story.save()  # purges story:<pk>: the old address is no longer served from the cache
+    assert client.get(card_url(story, "4:3")).status_code == 200
+    assert client.get(first.wsgi_request.path).status_code == 302
+    cache.clear()
+
+
+def test_the_site_address_drawn_on_the_card_is_part_of_its_version(settings):
+    story = ArticleFactory()
+    before = share_cards.version(story)
+    settings.SITE_URL = "https://news.example.org"
+    assert share_cards.version(story) != before
+
+
+# --- packaging ----------------------------------------------------------------------------------------
+
+
+def test_the_fonts_are_installed_with_the_package():
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(share_cards.__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["articles"]
+    shipped = sorted(path.name for path in share_cards.FONTS.iterdir() if path.is_file())
+    assert {"DejaVuSerif-Bold.ttf", "DroidSansFallback.ttf", "LICENSE-DroidSansFallback"} <= set(
+        shipped
+    )
+    for name in shipped:
+        assert any(fnmatch.fnmatch(f"fonts/{name}", pattern) for pattern in patterns), name
+    assert sum(path.stat().st_size for path in share_cards.FONTS.iterdir()) < 5_000_000
