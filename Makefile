@@ -12,7 +12,7 @@ export DEBUG ?= 1
 # Absolute links (canonical, feeds, sitemaps, share links) point at the served address.
 export SITE_URL ?= http://$(HOST)
 
-.PHONY: install serve test test-postgres check format fixture bench clean
+.PHONY: install serve test test-postgres check html-checker format fixture bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,13 +39,31 @@ check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
+# The Nu HTML checker for tests/checks: vnu.jar from the npm registry's vnu-jar package, pinned, in
+# .tools/ (kept out of git), run with the system's Java (--ignore-scripts: the package's own
+# install script would otherwise download a Java runtime when none is found). Without npm, or
+# with the registry unreachable, nothing is installed and the HTML checks are skipped with a
+# line saying why; HTML_CHECK_REQUIRED=1 (set by .ci/run) makes that skip a failure.
+VNU_VERSION := 26.9.27
+VNU_STAMP := .tools/vnu-jar-$(VNU_VERSION).installed
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_STAMP):
+	@if command -v npm >/dev/null; then \
+	  npm install --no-save --no-audit --no-fund --ignore-scripts --prefix .tools vnu-jar@$(VNU_VERSION) && touch $@ \
+	  || echo "HTML checks (tests/checks): could not install vnu-jar@$(VNU_VERSION) from the npm registry"; \
+	else echo "HTML checks (tests/checks): no npm, so no vnu.jar (apt-get install npm default-jre-headless)"; fi
+
+html-checker: $(VNU_STAMP)
+
 # The browser tests (tests/e2e) run when Chromium is found (CHROMIUM_PATH, default Debian's
 # /usr/bin/chromium) and are skipped otherwise, with a line saying so; E2E_REQUIRED=1 makes that
 # skip a failure (.ci/run sets it).
-test: check
+test: check html-checker
 	@chromium="$${CHROMIUM_PATH:-/usr/bin/chromium}"; \
 	if command -v "$$chromium" >/dev/null; then echo "Browser tests (tests/e2e): Chromium at $$chromium"; \
 	else echo "Browser tests (tests/e2e) will be SKIPPED: no Chromium at $$chromium (apt-get install chromium, or set CHROMIUM_PATH)$${E2E_REQUIRED:+; E2E_REQUIRED is set, so that is a failure}"; fi
+	@if [ -f $(VNU_JAR) ] && command -v java >/dev/null; then echo "HTML checks (tests/checks): vnu.jar $(VNU_VERSION), Java at $$(command -v java)"; \
+	else echo "HTML checks (tests/checks) will be SKIPPED: no vnu.jar or no java$${HTML_CHECK_REQUIRED:+; HTML_CHECK_REQUIRED is set, so that is a failure}"; fi
 	$(BIN)/pytest
 
 # The same suite on PostgreSQL (server on 127.0.0.1:5432, user postgres); pytest-django creates and
@@ -68,4 +86,4 @@ fixture: install
 	$(BIN)/python manage.py export_content fixtures/qianhai-forum.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles .test-media .tools

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
+from tests.needed import Needed
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = Path(sys.executable)
@@ -27,15 +27,8 @@ PG_SERVER = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_SERVER = ("127.0.0.1", 6379)
 # A Redis database no other test run uses (CI's suite uses 1); flushed before and after.
 REDIS_DB = 13
-REQUIRED = os.environ.get("EDGE_REQUIRED", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def unavailable(reason: str):
-    """Skip, saying why; with ``EDGE_REQUIRED=1`` (``.ci/run`` sets it) fail instead, since CI
-    must have run the edge tests."""
-    if REQUIRED:
-        pytest.fail(f"EDGE_REQUIRED is set but the edge tests cannot run: {reason}", False)
-    pytest.skip(f"Edge tests skipped: {reason}")
+EDGE = Needed("edge tests", "EDGE_REQUIRED")
+unavailable = EDGE.unavailable
 
 
 def free_port() -> int:
