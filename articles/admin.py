@@ -229,7 +229,7 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
 
     class Media:
         css = {"all": ["newsroom/admin/story-form.css"]}
-        js = ["newsroom/admin/story-form.js"]
+        js = ["newsroom/admin/story-form.js", "newsroom/admin/drawn-names.js"]
 
     # The date and time boxes of the publication times, each named: the admin labels neither.
     SPLIT_DATETIME_NAMES = {

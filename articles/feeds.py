@@ -112,7 +112,7 @@ class StoriesFeed(Feed):
         return xml_text(escape(self.about(obj)))
 
     def link(self, obj):
-        return reverse("articles:home")
+        return reverse("fronts:home")
 
     # Atom needs an author for the feed when an entry has none (a story without a byline).
     def author_name(self, obj):

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from core.cache import cached
 from core.converters import TagSlugConverter
 from core.links import slug_url
 from core.models import DemoData
@@ -57,7 +58,13 @@ class Section(DemoData):
         return (self.slug,)
 
     def get_absolute_url(self):
-        return slug_url("articles:section", self.slug)
+        return slug_url("fronts:section", self.slug)
+
+
+def sections_in_order() -> list[Section]:
+    """Every section in navigation order, read once per content change (``core.cache.cached``):
+    the masthead's navigation and the home page's rows."""
+    return cached("section-nav", lambda: list(Section.objects.all()))
 
 
 class ArticleQuerySet(models.QuerySet):

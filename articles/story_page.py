@@ -2,8 +2,9 @@
 
 A story page is the site's frame (masthead, sections, footer) around the story's parts: the
 head's description and sharing tags, the JSON-LD, and the story itself (headline, bylines,
-picture, body, corrections, topics, mentions). The parts are most of what a page costs: five
-queries for what the story links to, its body cleaned, the JSON-LD built and a dozen templates
+picture, body, corrections, topics, mentions, then related stories and more from its section).
+The parts are most of what a page costs: five queries for what the story links to, three for the
+two lists under it (``articles.related``), its body cleaned, the JSON-LD built and a dozen templates
 rendered. So they are kept in the cache beside the surrogate keys they showed (``core.keys``) and
 each key's version, and used only while none of those keys has been purged since: a correction, a
 new byline, a reporter's or a tag's new name purges a key the parts carry, and the next page made
@@ -34,7 +35,7 @@ from core.cache import cache_errors
 from core.links import absolute_url
 from core.templatetags.pages import json_ld
 
-from . import keys, structured_data
+from . import keys, related, structured_data
 from .models import Byline
 
 PARTS_KEY = "newsroom:story-parts:{release}:{pk}:{saved}"
@@ -92,8 +93,11 @@ def story_parts(article, *, is_preview: bool = False) -> dict:
 def _make(article, *, is_preview: bool) -> dict:
     prefetch_related_objects([article], *prefetches())
     keys.show_story(article)
+    # Under the story: what shares its people, organizations or tags, then more from its section.
+    related_stories, section_stories = related.story_lists(article)
+    related.show_keys(article, related_stories, section_stories)
     crumbs = [
-        ("Home", reverse("articles:home")),
+        ("Home", reverse("fronts:home")),
         (article.section.name, article.section.get_absolute_url()),
         (article.headline, article.get_absolute_url()),
     ]
@@ -105,6 +109,8 @@ def _make(article, *, is_preview: bool) -> dict:
         "description": structured_data.description(article),
         "sharing": structured_data.sharing(article),
         "breadcrumbs": crumbs,
+        "related_stories": related_stories,
+        "section_stories": section_stories,
     }
     data = (
         structured_data.news_article(article),

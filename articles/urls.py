@@ -10,14 +10,12 @@ app_name = "articles"
 YEAR, MONTH, DAY = r"(?P<year>[12][0-9]{3})", r"(?P<month>[0-9]{2})", r"(?P<day>[0-9]{2})"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("stories/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
     re_path(
         r"^stories/(?P<slug>[-a-zA-Z0-9_]+)/card-(?P<ratio>16x9|4x3|1x1)-(?P<version>[0-9a-f]{12})\.png$",
         views.share_card,
         name="share_card",
     ),
-    path("sections/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<tagslug:slug>/", views.TagView.as_view(), name="tag"),
     path("archive/", views.ArchiveIndexView.as_view(), name="archive"),
     re_path(rf"^archive/{YEAR}/$", views.ArchiveYearView.as_view(), name="archive_year"),

@@ -1,4 +1,5 @@
-"""The public story pages: home, story, section, tag and the date archive.
+"""The public story pages: story, tag and the date archive (the home and section pages are
+``fronts``).
 
 Every page lists only ``Article.objects.published()``, costs a fixed number of queries however
 many stories, bylines and mentions it shows, answers conditional GETs (``core.http``) and,
@@ -7,9 +8,9 @@ where an object is found by slug, redirects the slugs it used to have (``core.sl
 
 from itertools import groupby
 
-from django.db.models import Count, Exists, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -18,16 +19,13 @@ from django.views.generic.dates import DayArchiveView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from core import keys as surrogate_keys
-from core.http import STORY_TIMES, ConditionalGetMixin, conditional_response, last_modified_of
+from core.http import STORY_TIMES, ConditionalGetMixin, last_modified_of
 from core.links import absolute_url
 from core.pagination import ForgivingPaginationMixin
 from core.slugs import SlugSubjectMixin, old_slug_redirect
 
 from . import keys, share_cards, story_page
 from .models import Article, Section
-
-# On the front page, each section's newest stories not already shown above them.
-STORIES_PER_SECTION = 3
 
 
 def canonical_url(request, page_obj=None) -> str:
@@ -98,77 +96,6 @@ def in_published(lookup: str, ref: str = "pk") -> Exists:
     return Exists(Article.objects.published().filter(**{lookup: OuterRef(ref)}))
 
 
-def section_fronts(*, exclude: list[int], per_section: int = STORIES_PER_SECTION):
-    """``[(section, [story, ...]), ...]``: each section's newest stories, sections in nav order.
-
-    A window over every story would grow with the archive, and a query per section with the
-    sections. Instead each section row carries the ids of its newest few stories (correlated
-    subqueries, each a short walk down the section's listing index), then one query fetches those
-    stories and one their bylines.
-    """
-
-    def nth_newest(n):
-        newest = (
-            Article.objects.published()
-            .filter(section=OuterRef("pk"))
-            .exclude(pk__in=exclude)
-            .order_by("-published_at", "-id")
-            .values("pk")[n : n + 1]
-        )
-        return Subquery(newest)
-
-    sections = list(
-        Section.objects.annotate(**{f"story_{n}": nth_newest(n) for n in range(per_section)})
-    )
-    ids = [
-        story_id
-        for section in sections
-        for n in range(per_section)
-        if (story_id := getattr(section, f"story_{n}")) is not None
-    ]
-    stories = {story.pk: story for story in Article.objects.filter(pk__in=ids).for_listing()}
-    fronts = []
-    for section in sections:
-        picked = [
-            stories[pk]
-            for n in range(per_section)
-            if (pk := getattr(section, f"story_{n}")) in stories
-        ]
-        if picked:
-            fronts.append((section, picked))
-    return fronts
-
-
-class HomeView(ListingMixin, ListView):
-    """The front page: the lead story, the latest, then the newest from each section.
-
-    Later pages (``?page=2``) carry on down the latest stories.
-    """
-
-    template_name = "articles/home.html"
-    context_object_name = "articles"
-
-    def get_queryset(self):
-        return Article.objects.published().for_listing()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        stories = list(context["articles"])
-        context["lead"], context["latest"], context["section_fronts"] = None, stories, []
-        if context["page_obj"].number == 1 and stories:
-            context["lead"], context["latest"] = stories[0], stories[1:]
-            context["section_fronts"] = section_fronts(exclude=[story.pk for story in stories])
-            keys.show_cards(story for _, front in context["section_fronts"] for story in front)
-        return context
-
-    def list_keys(self):
-        return ("front:home", "stories:all")
-
-    def get_last_modified(self, context):
-        front_stories = [story for _, stories in context["section_fronts"] for story in stories]
-        return last_modified_of([*context["articles"], *front_stories])
-
-
 def story_page_queryset(queryset):
     """``queryset`` with everything the story page shows, in a fixed number of queries.
 
@@ -226,6 +153,7 @@ def share_card(request, slug, ratio, version):
     """A published story's share card (``articles.share_cards``), made on demand and kept by the
     page cache under the story's and its section's keys. An address whose digest is not the
     story's current one (an older headline) is sent on to the current card; drafts are not found.
+    A current address always shows the same picture, so it is kept for a year (``immutable``).
     """
     article = get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
     ratio = share_cards.ratio_of_slug(ratio)
@@ -237,23 +165,9 @@ def share_card(request, slug, ratio, version):
     current = share_cards.card_path(article, ratio)
     if version != share_cards.version(article):
         return redirect(current)
-    response = HttpResponse(share_cards.png(article, ratio), content_type="image/png")
-    return conditional_response(request, response, last_modified=last_modified_of([article]))
-
-
-class SectionView(SlugSubjectMixin, ListingMixin, ListView):
-    template_name = "articles/section_detail.html"
-    context_object_name = "articles"
-    subject_queryset = Section.objects.all()
-
-    def get_queryset(self):
-        return Article.objects.published().filter(section=self.subject).for_listing()
-
-    def list_keys(self):
-        return (surrogate_keys.key(self.subject), surrogate_keys.list_key(self.subject))
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.subject, **kwargs)
+    return share_cards.card_response(
+        request, article, ratio, last_modified=last_modified_of([article])
+    )
 
 
 class TagView(LinkedStoriesMixin, ListView):

@@ -109,7 +109,7 @@ def pick_pages(problems):
             problems.append(f"{name}: no page to measure ({message})")
 
     story = pick_story()
-    add("home", lambda: reverse("articles:home"))
+    add("home", lambda: reverse("fronts:home"))
     add("article", story.get_absolute_url)
     add("section", story.section.get_absolute_url)
     add("tag", lambda: tag_url(story))

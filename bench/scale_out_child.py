@@ -83,7 +83,7 @@ def pages() -> None:
     def month(d):
         return reverse("articles:archive_month", args=[f"{d.year:04d}", f"{d.month:02d}"])
 
-    lists = [reverse("articles:home"), *(s.get_absolute_url() for s in sections)]
+    lists = [reverse("fronts:home"), *(s.get_absolute_url() for s in sections)]
     lists += [tag_url(t) for t in tags[:10]]
     days = published.dates("published_at", "day", order="DESC")
     months = published.dates("published_at", "month", order="DESC")
@@ -132,7 +132,7 @@ def pages() -> None:
             else:
                 others.append(item)
 
-    ordered = [{"path": reverse("articles:home"), "kind": "home"}]
+    ordered = [{"path": reverse("fronts:home"), "kind": "home"}]
     story_iter, other_iter = iter(stories), iter(others)
     while True:
         batch = [*_take(story_iter, 2), *_take(other_iter, 1)]

@@ -53,9 +53,23 @@ NEVER = "none"
 # Every stored page carries this key too: purging it empties the page cache and the edge (after
 # bulk writes that send no signals, such as the demo data's).
 EVERYTHING = "site"
-# What the edge may do with a public page: keep it a day (purges keep it right), serve it stale
-# for 30 s while fetching a fresh one, and for a week while the app cannot answer.
-SURROGATE_CONTROL = "max-age=86400, stale-while-revalidate=30, stale-if-error=604800"
+# What the edge may do with a public page: keep it up to a day (purges keep it right), serve it
+# stale for 30 s while fetching a fresh one, and for a week while the app cannot answer.
+SURROGATE_CONTROL = "max-age={seconds}, stale-while-revalidate=30, stale-if-error=604800"
+EDGE_SECONDS = 86400
+
+
+def seconds_until_tomorrow(now: dt.datetime | None = None) -> int:
+    """Seconds until midnight in the newsroom's time zone: the masthead prints today's date, so
+    no page is kept past the day it was made for (at least a minute, so midnight is no storm of
+    pages made for a second each)."""
+    now = timezone.localtime(now)
+    midnight = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(60, int((midnight - now).total_seconds()))
+
+
+def surrogate_control() -> str:
+    return SURROGATE_CONTROL.format(seconds=min(EDGE_SECONDS, seconds_until_tomorrow()))
 
 
 # What a higher layer tells the cache (``schedule_from``), so that the cache imports none of the
@@ -208,7 +222,7 @@ def _name_keys(response, shown, *, for_the_edge: bool) -> None:
     response["Surrogate-Key"] = value
     response["xkey"] = value
     if for_the_edge:
-        response["Surrogate-Control"] = SURROGATE_CONTROL
+        response["Surrogate-Control"] = surrogate_control()
 
 
 def _still_right(digest: str, versions: dict[str, int], made_at: int) -> bool:
@@ -233,7 +247,9 @@ def _still_right(digest: str, versions: dict[str, int], made_at: int) -> bool:
 
 def _served(response, state: str, *, for_the_edge: bool):
     response["X-Cache"] = state
-    if not for_the_edge:
+    if for_the_edge and "Surrogate-Control" in response:
+        response["Surrogate-Control"] = surrogate_control()  # as long as is left of the day
+    else:
         del response["Surrogate-Control"]
     return response
 
@@ -308,6 +324,7 @@ class PublicPageCacheMiddleware:
     @staticmethod
     def _store(key, entry) -> None:
         try:
-            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            timeout = min(settings.PAGE_CACHE_SECONDS, seconds_until_tomorrow())
+            cache.set(key, entry, timeout=timeout)
         except cache_errors() as error:
             logger.error("Page cache unavailable, %s not kept: %s", key, error)

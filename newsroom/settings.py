@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "photos",
     "people",
     "articles",
+    "fronts",
     "api",
     "newsroom",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("articles.discovery_urls")),
     path("", include("articles.people_urls")),
+    path("", include("fronts.urls")),
     path("", include("articles.urls")),
 ]
 

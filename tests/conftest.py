@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 
@@ -149,3 +150,13 @@ def commit(django_capture_on_commit_callbacks):
             return change()
 
     return run
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache on, for tests of what it keeps and what a change purges."""
+    # A day, so that pages outlive the hour some tests travel forward.
+    settings.PAGE_CACHE_SECONDS = 86400
+    cache.clear()
+    yield
+    cache.clear()

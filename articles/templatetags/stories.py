@@ -4,10 +4,9 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from core import keys
-from core.cache import cached
 
 from ..html import sanitize_html
-from ..models import Section
+from ..models import sections_in_order
 
 register = template.Library()
 
@@ -17,7 +16,7 @@ def section_nav(current=None):
     """The masthead's list of sections: one query per content change, whatever the page."""
     keys.show("sections")
     return {
-        "sections": cached("section-nav", lambda: list(Section.objects.all())),
+        "sections": sections_in_order(),
         "current": current,
     }
 

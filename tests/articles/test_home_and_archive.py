@@ -1,4 +1,4 @@
-"""The front page (lead, latest, sections) and the date archive."""
+"""The home page's later pages (its first is the front: tests/fronts) and the date archive."""
 
 import datetime as dt
 import re
@@ -6,7 +6,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from articles.models import Article
 from tests.factories import ArticleFactory, BylineFactory, SectionFactory, add_extras
 
 pytestmark = pytest.mark.django_db
@@ -47,50 +46,6 @@ def front(db):
     return {"news": news, "business": business, "culture": culture, "stories": stories}
 
 
-def test_front_page_leads_with_the_newest_story(client, front):
-    html = client.get("/").content.decode()
-
-    assert headlines_in(html, "front-lead") == ["Story 00"]
-    assert 'class="card card-lead"' in html
-    assert html.count("card-lead") == 1
-    assert headlines_in(html, "front-latest") == [f"Story {n:02d}" for n in range(1, 20)]
-
-
-def test_front_page_shows_each_sections_newest_stories_not_already_shown(client, front):
-    """Below the latest, each section in nav order with its newest stories from further down."""
-    html = client.get("/").content.decode()
-
-    fronts = re.findall(r'<section class="front-section" aria-labelledby="front-([a-z-]+)">', html)
-    assert fronts == ["news", "business", "culture"]
-    # Stories 20-24 are past the first page: 21 and 24 are News, 20 and 23 Culture, 22 Business.
-    assert headlines_in(html, "front-section") == ["Story 21", "Story 24"]
-    business = html[html.index('id="front-business"') :]
-    assert headlines_in(business, "article-list")[:1] == ["Story 22"]
-    assert '<a href="/sections/business/">More from Business</a>' in html
-    for n in range(25):
-        assert html.count(f">Story {n:02d}</a>") == 1
-
-
-def test_front_page_shows_at_most_three_stories_a_section(client, front):
-    for n in range(10):
-        story(front["culture"], hours_ago=100 + n, headline=f"Old culture {n}")
-
-    html = client.get("/").content.decode()
-    culture = html[html.index('id="front-culture"') :]
-
-    assert headlines_in(culture, "article-list") == ["Story 20", "Story 23", "Old culture 0"]
-
-
-def test_front_page_sections_leave_out_hidden_stories(client, front):
-    hidden = story(front["culture"], hours_ago=0.5, headline="Hidden culture draft")
-    Article.objects.filter(pk=hidden.pk).update(status=Article.Status.DRAFT)
-
-    html = client.get("/").content.decode()
-
-    assert "Hidden culture draft" not in html
-    assert headlines_in(html, "front-lead") == ["Story 00"]
-
-
 def test_later_pages_carry_on_down_the_latest(client, front):
     html = client.get("/", {"page": 2}).content.decode()
 
@@ -100,24 +55,6 @@ def test_later_pages_carry_on_down_the_latest(client, front):
         f"Story {n:02d}" for n in range(20, 25)
     ]
     assert "Page 2 of 2" in html
-
-
-def test_front_page_query_count_is_fixed(client, front, django_assert_num_queries):
-    """Lead, latest and section fronts: seven queries, however many stories, sections and bylines."""
-    with django_assert_num_queries(7):
-        assert client.get("/").status_code == 200
-
-    sections = [SectionFactory(order=5 + n) for n in range(4)]
-    for n in range(40):
-        article = story(sections[n % 4], hours_ago=30 + n)
-        if n % 5 == 0:
-            add_extras(article, tags=1, people=1, organizations=1)
-
-    with django_assert_num_queries(7):
-        response = client.get("/")
-    html = response.content.decode()
-    assert html.count('class="front-section"') == 7
-    assert html.count('rel="author"') >= 20 + 7 * 3
 
 
 # Archive -------------------------------------------------------------------------------------

@@ -252,7 +252,7 @@ def story_with(payload):
     article.tags.add(f"topic {payload}"[:100])
     pages = {
         "story": article.get_absolute_url(),
-        "home": reverse("articles:home"),
+        "home": reverse("fronts:home"),
         "section": section.get_absolute_url(),
         "tag": reverse("articles:tag", kwargs={"slug": article.tags.get().slug}),
         "reporter": reporter.get_absolute_url(),

@@ -207,7 +207,8 @@ def test_listing_totals_are_counted_once_per_change(client, settings, commit):
     settings.COUNT_CACHE_SECONDS = 600
     section = SectionFactory()
     ArticleFactory.create_batch(19, section=section)
-    url = section.get_absolute_url()
+    # The section's stories by date (its first page is the section's front, with no count).
+    url = f"{section.get_absolute_url()}?page=2"
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         html = client.get(url).content.decode()
@@ -221,8 +222,7 @@ def test_listing_totals_are_counted_once_per_change(client, settings, commit):
     assert "Page 1 of" not in client.get(url).content.decode()
     # The scheduled story counts from its time, with no change to move the generation on.
     with time_machine.travel(now + dt.timedelta(hours=1, seconds=1), tick=False):
-        assert "Page 1 of 2" in client.get(url).content.decode()
-        assert "Page 2 of 2" in client.get(f"{url}?page=2").content.decode()
+        assert "Page 2 of 2" in client.get(url).content.decode()
 
 
 def test_staff_and_previews_are_never_cached(client, superuser):
@@ -313,3 +313,25 @@ def test_the_editors_story_list_counts_once_per_change(admin_client, settings, c
     html = admin_client.get(url).content.decode()
     assert "4 stories" in html
     assert "?published_at__year=2025" in html and "?published_at__year=2026" in html
+
+
+@pytest.mark.usefixtures("page_cache_on")
+def test_no_page_is_kept_past_the_day_its_masthead_dates(client, settings):
+    """The masthead prints the date: the edge and the page cache keep a page until midnight in
+    the newsroom's time zone at the latest, then it is made again with the new date."""
+    settings.TIME_ZONE = "Asia/Shanghai"
+    late = dt.datetime(2026, 12, 4, 15, 50, tzinfo=dt.UTC)  # 23:50 in Shanghai
+    with time_machine.travel(late, tick=False):
+        ArticleFactory(published_at=late - dt.timedelta(hours=1))
+        first = client.get("/")
+        assert "Friday 4 December 2026" in first.content.decode()
+        assert first["Surrogate-Control"].startswith("max-age=600,")
+    with time_machine.travel(late + dt.timedelta(minutes=5), tick=False):
+        hit = client.get("/")
+        assert hit["X-Cache"] == "hit"
+        assert hit["Surrogate-Control"].startswith("max-age=300,")
+    with time_machine.travel(late + dt.timedelta(minutes=11), tick=False):
+        after = client.get("/")
+        assert after["X-Cache"] == "miss"
+        assert "Saturday 5 December 2026" in after.content.decode()
+        assert after["Surrogate-Control"].startswith("max-age=86340,")  # until the next midnight

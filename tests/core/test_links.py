@@ -7,7 +7,7 @@ from core.links import slug_url
 
 NAMES = [
     "articles:article",
-    "articles:section",
+    "fronts:section",
     "people:person",
     "people:organization",
     "people:reporter",

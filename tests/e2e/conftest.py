@@ -19,11 +19,12 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 from tests.conftest import member
+from tests.needed import Needed
 
 from .support import watch
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-REQUIRED = os.environ.get("E2E_REQUIRED", "").strip().lower() in {"1", "true", "yes", "on"}
+BROWSER = Needed("browser tests (tests/e2e)", "E2E_REQUIRED")
 
 # Generous but bounded: a slow CI machine waits, a broken page fails in seconds, not minutes.
 ACTION_TIMEOUT_MS = 15_000
@@ -32,8 +33,6 @@ EXPECT_TIMEOUT_MS = 10_000
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
-
-_skipped_reason = []
 
 
 def unavailable_reason():
@@ -49,10 +48,7 @@ def unavailable_reason():
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _skipped_reason:
-        terminalreporter.write_sep(
-            "!", f"BROWSER TESTS (tests/e2e) SKIPPED: {_skipped_reason[0]}", yellow=True, bold=True
-        )
+    BROWSER.summarise(terminalreporter)
 
 
 @pytest.fixture(scope="package")
@@ -60,11 +56,7 @@ def browser():
     """One headless Chromium for the whole package; each test opens its own contexts."""
     reason = unavailable_reason()
     if reason:
-        if REQUIRED:
-            pytest.fail(f"E2E_REQUIRED is set but the browser tests cannot run: {reason}", False)
-        if not _skipped_reason:
-            _skipped_reason.append(reason)
-        pytest.skip(f"Browser tests skipped: {reason}")
+        BROWSER.unavailable(reason)
 
     from playwright.sync_api import expect, sync_playwright
 
@@ -91,12 +83,14 @@ def browser():
 
 
 def create_roles():
-    """The Reporter and Editor groups, as migration articles/0003 makes them.
+    """The Reporter and Editor groups, as migrations articles/0003 and fronts/0002 make them.
 
     Transactional tests empty every table when they end; the permissions come back (Django
     re-creates them after the flush) but the groups, made by a data migration, do not.
     """
     roles = importlib.import_module("articles.migrations.0003_editorial_roles").ROLES
+    fronts = importlib.import_module("fronts.migrations.0002_editor_permissions").EDITOR
+    roles = {**roles, "Editor": {**roles["Editor"], "fronts": fronts}}
     for name, grants in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codenames in grants.items():

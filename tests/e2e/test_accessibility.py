@@ -8,11 +8,15 @@ from .support import expect
 PAGES = {
     "home": "/",
     "article": "/stories/qianhai-forum-draws-1200-representatives/",
-    "section": "/sections/greater-bay-area/",
+    "section": "/sections/greater-bay-area/",  # the section's front
     "tag": "/tags/hong-kong/",
     "reporter": "/reporters/chang-zhipeng/",
     "person": "/people/xu-li/",
+    "organization": "/organizations/university-of-international-business-and-economics/",
+    "archive": "/archive/",
+    "archive-day": "/archive/2026/11/24/",
     "search": "/search/?q=Qianhai",
+    "search-nothing-found": "/search/?q=zzyzx",
     "404": "/no-such-page/",
 }
 BLOCKING = {"serious", "critical"}

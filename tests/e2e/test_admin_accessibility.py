@@ -1,4 +1,5 @@
-"""axe-core on the admin pages an editor works in: the desk, the story list, the story form."""
+"""axe-core on the admin pages an editor works in: the desk, the story list, the story form, the
+fronts and the arrange screen."""
 
 import pytest
 
@@ -12,10 +13,20 @@ def admin_pages(story):
         "story list": "/admin/articles/article/",
         "story form": f"/admin/articles/article/{story.pk}/change/",
         "new story": "/admin/articles/article/add/",
+        "fronts": "/admin/fronts/front/",
+        "arrange screen": f"/admin/fronts/front/{home_front().pk}/change/",
     }
 
 
-@pytest.mark.parametrize("name", ["desk", "story list", "story form", "new story"])
+def home_front():
+    from fronts.models import Front
+
+    return Front.objects.get_or_create(section=None)[0]
+
+
+@pytest.mark.parametrize(
+    "name", ["desk", "story list", "story form", "new story", "fronts", "arrange screen"]
+)
 def test_no_serious_or_critical_axe_violations_in_the_admin(open_page, seed, editor_user, name):
     page = open_page()
     log_in(page, editor_user.username)

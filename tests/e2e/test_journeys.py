@@ -124,7 +124,7 @@ def test_a_reporter_writes_a_story_previews_it_and_submits_it_for_review(
     expect(body.locator("ul > li")).to_have_text(
         ["Tickets cost 50 yuan", "Children under six travel free"]
     )
-    expect(preview.locator(".byline")).to_have_text("By Chang Zhipeng and Li Wei")
+    expect(preview.locator(".story-header .byline")).to_have_text("By Chang Zhipeng and Li Wei")
     expect(preview.locator(".tags")).to_contain_text("Ferries")
     expect(preview.locator(".mentions")).to_contain_text("Xu Li")
     preview.close()

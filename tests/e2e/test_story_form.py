@@ -249,7 +249,7 @@ def test_the_boxes_scripts_draw_are_named_and_the_mentions_clear_button_still_cl
     log_in(page, "desk")
     page.goto(f"/admin/articles/article/{seed.pk}/change/")
 
-    # The body editor and the autocomplete boxes take their fields' names (story-form.js), the
+    # The body editor and the autocomplete boxes take their fields' names (drawn-names.js), the
     # bylines' boxes and the date and time boxes theirs from the server.
     expect(page.get_by_role("textbox", name="Body:", exact=True)).to_be_visible()
     expect(page.get_by_role("combobox", name="Section:", exact=True)).to_be_visible()

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client, RequestFactory
 from django.views.defaults import server_error
 
-from articles import views
+from fronts import views
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,10 @@ def test_not_found_page_is_in_the_sites_design(client, seed):
 
     assert response.status_code == 404
     assert "<title>Page not found — Newsroom</title>" in html
-    assert '<a class="site-name" href="/">Newsroom</a>' in html
+    assert (
+        '<a class="brand" href="/"><span class="brand-logo"></span><span class="site-name">Newsroom</span></a>'
+        in html
+    )
     assert '<nav class="sections" aria-label="Sections">' in html
     assert html.count("<h1") == 1
     assert "<h1>We can’t find that page</h1>" in html
@@ -33,7 +36,10 @@ def test_server_error_page_needs_no_database(rf: RequestFactory, django_assert_n
     assert response.status_code == 500
     assert "<h1>Something went wrong on our side</h1>" in html
     assert html.count("<h1") == 1
-    assert '<a class="site-name" href="/">Newsroom</a>' in html
+    assert (
+        '<a class="brand" href="/"><span class="brand-logo"></span><span class="site-name">Newsroom</span></a>'
+        in html
+    )
     assert '<html lang="en">' in html
     assert 'href="/static/newsroom/site.css"' in html
 

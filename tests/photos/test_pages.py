@@ -42,7 +42,7 @@ def test_the_story_page_shows_the_lead_image_with_srcset_caption_and_credit(clie
     widths = (320, 640, 1024, 1200, 1600)
     webp = ", ".join(f"{pictures.rendition_url(lead, f'{w}w.webp')} {w}w" for w in widths)
     jpeg = ", ".join(f"{pictures.rendition_url(lead, f'{w}w.jpg')} {w}w" for w in widths)
-    sizes = 'sizes="(min-width: 44rem) 42rem, calc(100vw - 2rem)"'
+    sizes = 'sizes="(min-width: 50rem) 48rem, calc(100vw - 2rem)"'
     assert f'<source type="image/webp" srcset="{webp}" {sizes}>' in picture
     assert f'srcset="{jpeg}" {sizes}' in picture
     # The intrinsic size is known before anything loads, so nothing moves when it arrives.
@@ -94,7 +94,7 @@ def test_lead_images_cost_the_front_page_no_query(client, seed):
     assert with_images == without
 
 
-def test_the_reporter_page_shows_a_square_photo_lazily(client, seed):
+def test_the_reporter_page_shows_a_square_photo(client, seed):
     reporter = Reporter.objects.get(slug="chang-zhipeng")
     url = reporter.get_absolute_url()
     without, html = queries_for(client, url)
@@ -103,8 +103,9 @@ def test_the_reporter_page_shows_a_square_photo_lazily(client, seed):
     reporter.save(update_fields=["photo"])
     with_photo, html = queries_for(client, url)
     picture = img_tag(html)
-    assert 'width="96" height="96"' in picture and 'sizes="96px"' in picture
-    assert 'loading="lazy"' in picture and 'alt="Chang Zhipeng"' in picture
+    assert 'width="128" height="128"' in picture and 'sizes="8rem"' in picture
+    # The first thing under the masthead: loaded at once.
+    assert 'loading="eager"' in picture and 'alt="Chang Zhipeng"' in picture
     squares = renditions.renditions(reporter.photo, ratio="1:1", fmt="WEBP")
     assert [(r.width, r.height) for r in squares] == [(320, 320), (640, 640), (900, 900)]
     assert squares[0].url in picture
