@@ -3,6 +3,7 @@ checks, and printing: progress lines, medians and percentiles, numbers and Markd
 
 import math
 import os
+import re
 import statistics
 import sys
 from pathlib import Path
@@ -77,3 +78,21 @@ def table(headers, rows, align=None) -> str:
 
 def database_label(database) -> str:
     return "SQLite" if database == "sqlite" else "PostgreSQL"
+
+
+def parse_sizes(text: str) -> list[int]:
+    """The ``--sizes`` option: story counts, "1000,100_000" or "1,000 100,000"."""
+    return sorted(
+        int(s.replace("_", "").replace(",", "")) for s in re.split(r"[ ,]+(?=\d)", text) if s
+    )
+
+
+def parse_databases(parser, text: str) -> list[str]:
+    """The ``--databases`` option: sqlite, postgresql (or postgres), comma-separated; anything
+    else is the parser's error."""
+    names = {"sqlite": "sqlite", "postgres": "postgresql", "postgresql": "postgresql"}
+    found = [d.strip().lower() for d in text.split(",") if d.strip()]
+    for database in found:
+        if database not in names:
+            parser.error(f"unknown database {database!r}: use sqlite, postgresql or both")
+    return [names[d] for d in found]

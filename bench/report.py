@@ -276,3 +276,26 @@ def kept_sections(path) -> str:
         return ""
     blocks = re.finditer(r"\n<!-- (\S+): begin -->.*?<!-- \1: end -->\n?", old, flags=re.S)
     return "".join(block.group(0) for block in blocks)
+
+
+def write_block(path, script: str, title: str, lines: list[str]) -> None:
+    """A benchmark's own block of RESULTS.md (``script`` is its file name, e.g. "fronts.py"):
+    replaced between its ``<!-- script: begin -->`` and ``end`` markers, or added at the end;
+    ``write_results`` keeps it."""
+    begin, end = f"<!-- {script}: begin -->", f"<!-- {script}: end -->"
+    section = [
+        begin,
+        f"## {title}",
+        "",
+        f"Written by `bench/{script}` (see its docstring for what is measured and how).",
+        "",
+        *lines,
+        end,
+    ]
+    text = Path(path).read_text() if Path(path).exists() else ""
+    if begin in text and end in text:
+        before, rest = text.split(begin, 1)
+        text = before + "\n".join(section) + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
+    Path(path).write_text(text)

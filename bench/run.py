@@ -42,14 +42,23 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import BENCH, GUNICORN, IMPORT_FILES, PG_SERVER_URL, PYTHON, VENV_BIN, say
+from common import (
+    BENCH,
+    GUNICORN,
+    IMPORT_FILES,
+    PG_SERVER_URL,
+    PYTHON,
+    VENV_BIN,
+    parse_databases,
+    parse_sizes,
+    say,
+)
 from harness import Case, collect_static, drop_database, pg_available, run_streamed, seed_database
 from report import (
     machine_info,
@@ -90,13 +99,8 @@ def parse_args(argv=None):
     args.wrk_seconds = args.wrk_seconds or (3 if args.quick else 10)
     if args.import_files is None:
         args.import_files = 200 if args.quick else IMPORT_FILES
-    args.sizes = [
-        int(s.replace("_", "").replace(",", "")) for s in re.split(r"[ ,]+(?=\d)", args.sizes) if s
-    ]
-    args.databases = [d.strip().lower() for d in args.databases.split(",") if d.strip()]
-    for database in args.databases:
-        if database not in ("sqlite", "postgresql"):
-            parser.error(f"unknown database {database!r}: use sqlite, postgresql or both")
+    args.sizes = parse_sizes(args.sizes)
+    args.databases = parse_databases(parser, args.databases)
     return args
 
 

@@ -62,9 +62,26 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from common import BENCH, PG_SERVER_URL, PYTHON, ROOT, WORKER_RSS_MIB, database_label, say, table
-from harness import Gunicorn, bench_env, collect_static, manage, pg_admin, pg_available
-from report import machine_info
+from common import (
+    BENCH,
+    PG_SERVER_URL,
+    PYTHON,
+    ROOT,
+    WORKER_RSS_MIB,
+    database_label,
+    parse_databases,
+    say,
+    table,
+)
+from harness import (
+    Gunicorn,
+    bench_env,
+    collect_static,
+    drop_database,
+    pg_available,
+    seed_database,
+)
+from report import machine_info, write_block
 
 sys.path.insert(0, str(ROOT))
 from tests.integration.servers import HOST as EDGE_HOST  # noqa: E402
@@ -83,8 +100,7 @@ SETTLE_SECONDS = 5
 # How long an edit may take to show through Varnish before it counts as not arriving.
 EDGE_WAIT_SECONDS = 15
 ANCHORS_ROOT = Path(os.environ.get("ANCHORS_ROOT", "/tmp/anchors"))
-RESULTS_BEGIN = "<!-- scale_out.py: begin -->"
-RESULTS_END = "<!-- scale_out.py: end -->"
+RESULTS_TITLE = "Scale out: hit rate under edits, stale reads, Varnish, worker memory"
 MARK = re.compile(r"^Edit (\d+): ")
 
 
@@ -163,10 +179,12 @@ class Case:
         self.dir = workdir / database
         self.dir.mkdir(parents=True)
         if database == "sqlite":
-            url = f"sqlite:///{self.dir / 'bench.sqlite3'}"
+            self.url = f"sqlite:///{self.dir / 'bench.sqlite3'}"
         else:
-            url = f"{PG_SERVER_URL.rsplit('/', 1)[0]}/{PG_DATABASE}"
-        self.env = bench_env(url, media_root=self.dir / "media", static_root=workdir / "static")
+            self.url = f"{PG_SERVER_URL.rsplit('/', 1)[0]}/{PG_DATABASE}"
+        self.env = bench_env(
+            self.url, media_root=self.dir / "media", static_root=workdir / "static"
+        )
         self.env.update(
             ALLOWED_HOSTS=f"testserver,127.0.0.1,{EDGE_HOST}",
             TASK_BACKEND="database",
@@ -217,25 +235,17 @@ def flush_redis():
 
 def create(case):
     if case.database == "postgresql":
-        pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        pg_admin(f"CREATE DATABASE {PG_DATABASE}")
         flush_redis()
-    say("  migrate, loaddata qianhai-forum")
-    started = time.monotonic()
-    manage(case, "migrate", "--noinput", echo=False)
-    manage(case, "loaddata", "qianhai-forum", echo=False)
-    say(f"  seed_demo --stories {case.size:,}")
-    manage(case, "seed_demo", "--stories", str(case.size))
-    case.timings["seed"] = time.monotonic() - started
+    seed_database(case, PG_DATABASE)
 
 
 def drop(case):
+    drop_database(case, PG_DATABASE)
     if case.database == "postgresql":
         try:
-            pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
             flush_redis()
         except Exception as error:  # noqa: BLE001 - said, and the run goes on
-            say(f"    could not drop {PG_DATABASE} or flush Redis: {error}")
+            say(f"    could not flush Redis: {error}")
 
 
 def varnish_problem(site) -> str | None:
@@ -1042,27 +1052,6 @@ def render(cases, machine, args, elapsed) -> list[str]:
     return lines
 
 
-def write_results(path, lines):
-    """This benchmark's section of RESULTS.md, replaced between its markers (or added)."""
-    section = [
-        RESULTS_BEGIN,
-        "## Scale out: hit rate under edits, stale reads, Varnish, worker memory",
-        "",
-        "Written by `bench/scale_out.py` (see its docstring for what is measured and how).",
-        "",
-        *lines,
-        RESULTS_END,
-    ]
-    text = Path(path).read_text() if Path(path).exists() else ""
-    if RESULTS_BEGIN in text and RESULTS_END in text:
-        before, rest = text.split(RESULTS_BEGIN, 1)
-        after = rest.split(RESULTS_END, 1)[1]
-        text = before + "\n".join(section) + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
-    Path(path).write_text(text)
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stories", type=int, default=10_000, help="demo stories (10,000)")
@@ -1084,12 +1073,7 @@ def parse_args(argv=None):
     parser.add_argument("--no-results", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
-    names = {"sqlite": "sqlite", "postgres": "postgresql", "postgresql": "postgresql"}
-    args.databases = [d.strip().lower() for d in args.databases.split(",") if d.strip()]
-    for database in args.databases:
-        if database not in names:
-            parser.error(f"unknown database {database!r}: use sqlite, postgresql or both")
-    args.databases = [names[d] for d in args.databases]
+    args.databases = parse_databases(parser, args.databases)
     return args
 
 
@@ -1146,9 +1130,8 @@ def main() -> int:
         for line in lines:
             say(line)
         if cases and not args.no_results:
-            write_results(
-                args.results, [f"- **Date**: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC", *lines]
-            )
+            date = f"- **Date**: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
+            write_block(args.results, "scale_out.py", RESULTS_TITLE, [date, *lines])
             say(f"Written to {args.results}.")
         if args.keep:
             say(f"Logs and measurements kept in {workdir}")

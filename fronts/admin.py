@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from articles.models import Section
 
 from . import layout
 from .forms import BlockForm, SlotForm, check_once_on_front, check_places, slot_forms
-from .models import Front
+from .models import Block, Front
 from .services import (
     PlannedBlock,
     PlannedSlot,
@@ -37,18 +38,21 @@ HISTORY_SHOWN = 15
 
 @admin.register(Front)
 class FrontAdmin(admin.ModelAdmin):
-    list_display = ["page", "arranged", "updated_at", "updated_by_name", "view_on_site_link"]
+    list_display = ["page", "arranged", "last_arranged", "updated_by_name", "view_on_site_link"]
     list_display_links = ["page"]
-    search_fields = ["section__name"]
     list_per_page = 100
 
     @admin.display(description="Page", ordering="section__order")
     def page(self, front):
         return str(front)
 
-    @admin.display(description="Arranged by an editor", boolean=True)
+    @admin.display(description="Arranged by an editor", boolean=True, ordering="has_blocks")
     def arranged(self, front):
-        return front.blocks.exists()
+        return front.has_blocks
+
+    @admin.display(description="Last saved", ordering="updated_at")
+    def last_arranged(self, front):
+        return front.updated_at if front.has_blocks else "—"
 
     @admin.display(description="Last arranged by")
     def updated_by_name(self, front):
@@ -60,7 +64,8 @@ class FrontAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">See it</a>', front.get_absolute_url())
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("section", "updated_by")
+        queryset = super().get_queryset(request).select_related("section", "updated_by")
+        return queryset.annotate(has_blocks=Exists(Block.objects.filter(front=OuterRef("pk"))))
 
     def has_add_permission(self, request):
         # Every page has its front already (made when the list is opened).
@@ -73,6 +78,7 @@ class FrontAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if self.has_view_or_change_permission(request):
             ensure_fronts()
+        extra_context = {"title": "Fronts: choose a page to arrange", **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     @method_decorator(never_cache)

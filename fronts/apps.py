@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class FrontsConfig(AppConfig):
     name = "fronts"
-    verbose_name = "Fronts"
+    verbose_name = "Front pages"
 
     def ready(self):
         import reversion

@@ -159,7 +159,7 @@ def test_a_real_login_lands_on_the_desk(client, reporter_user, newsroom, at_noon
 
 # The apps: the newsroom's first, the framework's under "Administration" for superusers.
 
-NEWSROOM_APPS = ["Newsroom", "Fronts", "People and organizations", "Photos", "Tags"]
+NEWSROOM_APPS = ["Newsroom", "Front pages", "People and organizations", "Photos", "Tags"]
 FRAMEWORK_APPS = ["Authentication and Authorization", "Axes", "Background work", "Site"]
 
 

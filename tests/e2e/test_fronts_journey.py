@@ -79,6 +79,21 @@ def test_an_editor_arranges_the_home_page_and_a_reader_sees_it(open_page, editor
     screenshot(reader, "front-home-375")
     assert Front.objects.get(section=None).updated_by == editor_user
 
+    # The fronts list and the arrange screen, on an editor's phone: nothing wider than the screen.
+    phone = log_in(open_page(viewport=PHONE), "desk")
+    phone.goto("/admin/fronts/front/")
+    expect(phone.get_by_role("link", name="Home page")).to_be_visible()
+    screenshot(phone, "fronts-list-375")
+    phone.get_by_role("link", name="Home page").click()
+    expect(phone.locator("#id_block-0-slot-0-headline")).to_have_value(
+        "Eleven hours on: the oldest story leads"
+    )
+    overflow = phone.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the arrange screen scrolls sideways by {overflow} px on a phone"
+    screenshot(phone, "front-arrange-375")
+
 
 def test_blocks_are_reordered_by_dragging(open_page, editor_user):
     newsroom()

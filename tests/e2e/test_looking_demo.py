@@ -17,6 +17,22 @@ from .test_accessibility import axe_violations
 from .test_looking import BROKEN_IMAGES, IMAGES_WITHOUT_ALT, SCROLL_WIDTH
 
 
+# Characters a line in the story's body: each character of the longest paragraph placed by the
+# browser, counted by the line it lands on; the median of the lines but the last (short) one.
+MEASURE = """() => {
+    const p = [...document.querySelectorAll('.story-body p')]
+        .sort((a, b) => b.textContent.length - a.textContent.length)[0];
+    const text = p.firstChild, range = document.createRange(), lines = new Map();
+    for (let i = 0; i < text.length; i++) {
+        range.setStart(text, i); range.setEnd(text, i + 1);
+        const top = Math.round(range.getBoundingClientRect().top);
+        lines.set(top, (lines.get(top) || 0) + 1);
+    }
+    const counts = [...lines.values()].slice(0, -1).sort((a, b) => a - b);
+    return counts[Math.floor(counts.length / 2)];
+}"""
+
+
 @pytest.fixture
 def demo_site(seed):
     call_command("seed_demo", articles=60, pictures=12, verbosity=0)
@@ -53,6 +69,9 @@ def test_every_page_type_with_demo_data_at_desktop_and_phone_widths(open_page, d
             overflow = page.evaluate(SCROLL_WIDTH)
             assert overflow <= 0, f"{where} scrolls sideways by {overflow} px"
             assert page.evaluate(IMAGES_WITHOUT_ALT, True) == [], where
+            if name.startswith("story") and viewport is DESKTOP:
+                measure = page.evaluate(MEASURE)
+                assert 60 <= measure <= 75, f"{where}: {measure:.0f} characters a line"
             if name in ("home", "section front") and viewport is PHONE:
                 first = page.locator("main .card-headline").first
                 box = first.bounding_box()
