@@ -17,6 +17,7 @@ from . import keys
 from .models import Article, Section, TaggedArticle
 
 RELATED_COUNT = 4
+CANDIDATES_PER_LINK = 300
 SECTION_COUNT = 4
 
 
@@ -61,7 +62,14 @@ def _related_ids(story, limit: int) -> list[int]:
     candidates = Q()
     score = Value(0)
     for model, story_field, subject_field, ids in links:
-        linked = model.objects.filter(**{f"{subject_field}__in": ids}).values(story_field)
+        # Only the latest stories linked by each kind (the highest ids: newest written) are
+        # candidates: a tag on a tenth of 100,000 stories would otherwise make every story
+        # sharing it a candidate to be scored, and the page slow (bench/RESULTS.md).
+        linked = (
+            model.objects.filter(**{f"{subject_field}__in": ids})
+            .order_by(f"-{story_field}")
+            .values(story_field)[:CANDIDATES_PER_LINK]
+        )
         candidates |= Q(pk__in=linked)
         score = score + _shared(model, story_field, subject_field, ids)
     return list(

@@ -188,3 +188,18 @@ def test_the_lists_carry_the_keys_that_purge_them(world):
     assert surrogate_keys.list_key(w["uibe"]) in shown
     tag = article.tags.get(name="trade")
     assert surrogate_keys.list_key(tag) in shown
+
+
+def test_only_the_latest_stories_of_each_link_are_weighed(monkeypatch):
+    """A tag on a tenth of 100,000 stories must not make each of them a candidate to score: the
+    latest written under each kind of link are (``CANDIDATES_PER_LINK``)."""
+    monkeypatch.setattr(related, "CANDIDATES_PER_LINK", 2)
+    section = SectionFactory()
+    oldest = story("Written first", section, hours=1, tags=["harbour"])
+    later = [story(f"Written later {n}", section, hours=5 + n, tags=["harbour"]) for n in range(2)]
+    subject = story("The story", section, hours=10, tags=["harbour"])
+    found, _ = lists_of(subject)
+    # The story itself was written last, so with it the two candidates are it and the one
+    # written just before; the others share the tag as much, but are not weighed.
+    assert found == [later[-1].headline]
+    assert oldest.headline not in found
