@@ -16,7 +16,6 @@ from .support import expect, screenshot
 from .test_accessibility import axe_violations
 from .test_looking import BROKEN_IMAGES, IMAGES_WITHOUT_ALT, SCROLL_WIDTH
 
-
 # Characters a line in the story's body: each character of the longest paragraph placed by the
 # browser, counted by the line it lands on; the median of the lines but the last (short) one.
 MEASURE = """() => {
