@@ -13,7 +13,7 @@ from core.text import html_to_text
 from people.models import Reporter
 
 from . import services
-from .html import sanitize_html
+from .html import merged_cells, sanitize_html
 from .models import Article, Byline
 from .widgets import HeadlineWidget, TagChipsWidget
 
@@ -35,6 +35,11 @@ BODY_EDITOR_EXTENSIONS = {
     "OrderedList": {"enableListAttributes": False},
     "ListItem": True,
     "Blockquote": True,
+    # Tables: a grid with a header row; the sanitiser keeps no merged cells.
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
     "History": True,
 }
 
@@ -163,6 +168,12 @@ class ArticleAdminForm(forms.ModelForm):
         The editor always submits at least an empty paragraph, so the field's own "required" check
         never sees an empty value.
         """
+        if merged_cells(self.cleaned_data.get("body", "")):
+            raise forms.ValidationError(
+                "A table in the body has merged cells. Split them (Table menu → Split cell): "
+                "tables are kept as plain rows and columns.",
+                code="merged_cells",
+            )
         body = sanitize_html(self.cleaned_data.get("body", ""))
         if not html_to_text(body):
             raise forms.ValidationError(

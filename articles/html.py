@@ -1,9 +1,9 @@
 """The one place stored HTML is cleaned: everything saved as a story body goes through here.
 
 The allow-list is exactly what the body editor (``articles.forms.BODY_EDITOR_EXTENSIONS``) can
-produce: paragraphs and line breaks, h2–h4, bold and italic, links, bulleted and numbered lists
-and block quotations. Anything else is removed, whatever path the HTML took to get here (the
-editor, a paste, an import, the shell).
+produce: paragraphs and line breaks, h2–h4, bold and italic, links, bulleted and numbered lists,
+block quotations and tables (rows of header and data cells, never merged). Anything else is
+removed, whatever path the HTML took to get here (the editor, a paste, an import, the shell).
 """
 
 import re
@@ -12,6 +12,7 @@ import nh3
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "h2", "h3", "h4", "strong", "em", "a", "ul", "ol", "li", "blockquote",
+    "table", "thead", "tbody", "tr", "th", "td",
 })  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": frozenset({"href", "title"})}
 # Links may only go to web pages and e-mail addresses (relative and #fragment links are kept too).
@@ -26,7 +27,7 @@ LINK_REL = "noopener noreferrer"
 REMOVED_WITH_CONTENT = frozenset({
     "script", "style", "template", "iframe", "frame", "frameset", "object", "embed", "applet",
     "svg", "math", "noscript", "noembed", "noframes", "xmp", "plaintext", "textarea", "select",
-    "title", "head",
+    "title", "head", "colgroup",
 })  # fmt: skip
 
 # <b> and <i> mean the same as <strong> and <em> to the editor (it turns them into those when it
@@ -35,7 +36,10 @@ _RENAMED = {"b": "strong", "i": "em"}
 _RENAMED_TAG = re.compile(r"<(/?)(b|i)>")
 # One block a line: the editor sends "<p>a</p><p>b</p>", wire copy and fixtures have a newline
 # between paragraphs; storing one form means an untouched story is unchanged by a save.
-_BLOCK_END_THEN_TAG = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote)>)(?=<)")
+_BLOCK_END_THEN_TAG = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote|table)>)(?=<)(?!</t[hd]>)")
+# A cell spanning rows or columns: tables are kept as plain grids (a header row, then rows), so a
+# merged cell is refused where an editor saves (``merged_cells``) and unmerged anywhere else.
+_MERGED_CELL = re.compile(r"<t[hd]\b[^>]*\b(?:col|row)span\s*=\s*[\"']?0*(?:[2-9]|[1-9]\d)", re.I)
 
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS | _RENAMED.keys()),
@@ -61,3 +65,8 @@ def sanitize_html(value: str) -> str:
     # a tag (in text and in attribute values alike), and <b>/<i> keep no attributes.
     cleaned = _RENAMED_TAG.sub(lambda m: f"<{m[1]}{_RENAMED[m[2]]}>", cleaned)
     return _BLOCK_END_THEN_TAG.sub("\\1\n", cleaned)
+
+
+def merged_cells(value: str) -> bool:
+    """Whether ``value`` has a table cell spanning more than one row or column."""
+    return bool(_MERGED_CELL.search(value or ""))

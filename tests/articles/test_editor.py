@@ -93,6 +93,8 @@ def test_rendered_body_carries_the_editor_configuration():
         # The list: h2–h4, bold, italic, links, both lists, quotations, line breaks.
         "Heading", "Bold", "Italic", "Link", "BulletList", "OrderedList", "ListItem",
         "Blockquote", "HardBreak",
+        # Story furniture: tables.
+        "Table", "TableRow", "TableHeader", "TableCell",
     }  # fmt: skip
     assert config["extensions"]["Heading"] == {"levels": [2, 3, 4]}
     assert config["extensions"]["Link"] == {"enableTarget": False}
@@ -111,11 +113,14 @@ def test_editor_markup_is_exactly_the_sanitiser_allow_list():
     editor = allowlist_from_extensions(BODY_EDITOR_EXTENSIONS)
 
     assert editor["tags"] == ALLOWED_TAGS
-    # django-prose-editor's own list allows rel on links (we set it, see LINK_REL) and a numbered
-    # list's start and type, which this configuration gives no way to set.
+    # django-prose-editor's own list allows rel on links (we set it, see LINK_REL), a numbered
+    # list's start and type, which this configuration gives no way to set, and merged table
+    # cells, which the story form refuses (``articles.html.merged_cells``).
     assert editor["attributes"] == {
         "a": ALLOWED_ATTRIBUTES["a"] | {"rel"},
         "ol": {"start", "type", "data-type"},
+        "th": {"colspan", "rowspan"},
+        "td": {"colspan", "rowspan"},
     }
     assert "target" not in editor["attributes"]["a"]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from articles.html import ALLOWED_TAGS, sanitize_html
+from articles.html import ALLOWED_TAGS, merged_cells, sanitize_html
 
 SEED_SOURCE = Path(settings.BASE_DIR) / "fixtures" / "source" / "qianhai-forum.txt"
 
@@ -57,7 +57,10 @@ def test_blocks_are_stored_one_a_line():
     assert sanitize_html("<ul><li>x</li><li>y</li></ul>") == "<ul><li>x</li><li>y</li></ul>"
 
 
-@pytest.mark.parametrize("tag", sorted(ALLOWED_TAGS - {"br", "a", "li"}))
+TABLE_PARTS = {"table", "thead", "tbody", "tr", "th", "td"}
+
+
+@pytest.mark.parametrize("tag", sorted(ALLOWED_TAGS - {"br", "a", "li"} - TABLE_PARTS))
 def test_each_allowed_tag_is_kept(tag):
     html = f"<{tag}>text</{tag}>"
     assert sanitize_html(html) == html
@@ -70,8 +73,39 @@ def test_list_items_and_line_breaks_are_kept():
 
 def test_the_allow_list_is_exactly_the_editors_markup():
     assert sorted(ALLOWED_TAGS) == [
-        "a", "blockquote", "br", "em", "h2", "h3", "h4", "li", "ol", "p", "strong", "ul",
+        "a", "blockquote", "br", "em", "h2", "h3", "h4", "li", "ol", "p", "strong", "table",
+        "tbody", "td", "th", "thead", "tr", "ul",
     ]  # fmt: skip
+
+
+def test_a_table_keeps_its_rows_and_cells_and_nothing_else():
+    """What the editor writes for a table (colgroup, widths, spans of 1) comes out a plain grid."""
+    from_editor = (
+        '<table style="min-width: 50px"><colgroup><col style="min-width: 25px"><col></colgroup>'
+        '<tbody><tr><th colspan="1" rowspan="1"><p>Year</p></th>'
+        '<th colspan="1" rowspan="1" onclick="steal()" class="x"><p>Visitors</p></th></tr>'
+        '<tr><td colspan="1" rowspan="1" style="background:url(javascript:x)"><p>2025</p></td>'
+        '<td><a href="javascript:alert(1)">1,200</a></td></tr></tbody></table><p>After.</p>'
+    )
+    assert sanitize_html(from_editor) == (
+        "<table><tbody><tr><th><p>Year</p></th><th><p>Visitors</p></th></tr>"
+        '<tr><td><p>2025</p></td><td><a rel="noopener noreferrer">1,200</a></td></tr></tbody>'
+        "</table>\n<p>After.</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    "html, merged",
+    [
+        ('<td colspan="2">', True),
+        ("<th rowspan='3'>", True),
+        ("<td colspan=10>", True),
+        ('<td colspan="1" rowspan="1">', False),
+        ("<p>colspan=2</p>", False),
+    ],
+)
+def test_merged_cells_are_found(html, merged):
+    assert merged_cells(html) is merged
 
 
 def test_seed_body_is_unchanged():
@@ -227,7 +261,6 @@ def test_web_mail_relative_and_fragment_links_keep_their_href(href):
         ('<div class="x"><p>a</p></div>', "<p>a</p>"),
         ('<p><span style="color:red">a</span></p>', "<p>a</p>"),
         ("<p><u>a</u> <s>b</s> <code>c</code> <sup>d</sup></p>", "<p>a b c d</p>"),
-        ("<table><tr><td>a</td></tr></table>", "a"),
         (
             '<form action="javascript:alert(1)"><input value="x"><button formaction="javascript:alert(1)">go</button></form>',
             "go",

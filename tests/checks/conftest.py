@@ -75,7 +75,9 @@ RICH_BODY = """<p>The centre, <strong>the largest of its kind</strong> in the re
 <blockquote><p>“We are ready,” the director said.</p></blockquote>
 <h3>Who pays</h3>
 <ol><li>The district</li><li>Two banks</li></ol>
-<p>Details were not given.<br>More is expected next month.</p>"""
+<p>Details were not given.<br>More is expected next month.</p>
+<table><tbody><tr><th><p>Year</p></th><th><p>Machines</p></th></tr>
+<tr><td><p>2026</p></td><td><p>1,200</p></td></tr></tbody></table>"""
 
 # Every kind of page a reader can be shown (feeds, sitemaps and the API are not HTML).
 PAGE_URLS = {
