@@ -31,9 +31,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import http_date
 from PIL import Image, ImageDraw, ImageFont
+
+from core.http import conditional_response
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 HEADLINE_FONT = FONTS / "DejaVuSerif-Bold.ttf"  # the site's Georgia, bold
@@ -321,12 +321,6 @@ def card_response(request, article, ratio: str, *, last_modified) -> HttpRespons
     that is current; the page cache and the edge keep it under the story's and section's keys,
     like a page (``core.cache``), so a withdrawn story's card stops being served there."""
     response = HttpResponse(png(article, ratio), content_type="image/png")
-    response["Cache-Control"] = CACHE_CONTROL
-    timestamp = None
-    if last_modified is not None:
-        timestamp = int(last_modified.timestamp())
-        response.headers["Last-Modified"] = http_date(timestamp)
-    set_response_etag(response)
-    return get_conditional_response(
-        request, etag=response.get("ETag"), last_modified=timestamp, response=response
+    return conditional_response(
+        request, response, last_modified=last_modified, cache_control=CACHE_CONTROL
     )

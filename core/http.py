@@ -38,13 +38,21 @@ def last_modified_of(stories: Iterable, *, extra: Iterable[dt.datetime | None] =
     return min(latest, timezone.now()) if latest else None
 
 
-def conditional_response(request, response, *, last_modified: dt.datetime | None):
-    """Give a rendered page its validators and answer 304 if the client's copy is current."""
+def conditional_response(
+    request, response, *, last_modified: dt.datetime | None, cache_control: str = ""
+):
+    """Give a rendered page its validators and answer 304 if the client's copy is current.
+
+    Browsers check back every time (``no-cache``), unless ``cache_control`` says otherwise (a
+    response whose address changes with what it shows may be kept: the share cards)."""
     if not 200 <= response.status_code < 300:
         return response
     if hasattr(response, "render"):
         response.render()
-    patch_cache_control(response, no_cache=True)
+    if cache_control:
+        response["Cache-Control"] = cache_control
+    else:
+        patch_cache_control(response, no_cache=True)
     timestamp = None
     if last_modified is not None:
         timestamp = int(last_modified.timestamp())

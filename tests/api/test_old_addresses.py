@@ -2,7 +2,6 @@
 query string as sent, for the tools written before the move."""
 
 import pytest
-from django.core.cache import cache
 
 pytestmark = pytest.mark.django_db
 
@@ -48,15 +47,7 @@ def test_every_method_is_redirected(client, seed):
         assert method("/api/articles/?page=2").status_code == 301
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def test_the_page_cache_leaves_the_story_parameters_on_the_redirect(client, seed, page_cache):
+def test_the_page_cache_leaves_the_story_parameters_on_the_redirect(client, seed, page_cache_on):
     """The page cache takes off the query parameters a view does not declare before the view
     sees them; the old list address declares the new one's, so none of those is lost."""
     response = client.get("/api/articles/?tag=hong-kong&since=2026-01-01&utm_id=x")
