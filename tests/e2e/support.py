@@ -30,8 +30,10 @@ class Watched:
 # The browser's own probe for /favicon.ico on pages that name no icon (Django's admin): not a
 # request the page makes. The reader's pages name theirs (base.html).
 BROWSER_PROBES = re.compile(r"^https?://[^/]+/favicon\.ico$")
-# The admin's autocomplete lookups, which select2 aborts when they are superseded.
-SUPERSEDED_LOOKUPS = re.compile(r"/admin/autocomplete/")
+# The admin's autocomplete lookups, which select2 aborts when they are superseded; and the
+# admin's own icons, drawn as backgrounds of links its scripts hide as a form opens (the "view"
+# link beside an empty choice), whose loading the browser then abandons.
+SUPERSEDED_LOOKUPS = re.compile(r"/admin/autocomplete/|/static/admin/img/[\w-]+\.svg$")
 
 
 def watch(page):
@@ -52,7 +54,7 @@ def watch(page):
 
     def on_request_failed(request):
         # select2 drops a lookup it no longer needs (its list closed, or more was typed) by
-        # aborting it: by design, not a failure.
+        # aborting it, and the browser an icon whose link was hidden: by design, not a failure.
         if request.failure == "net::ERR_ABORTED" and SUPERSEDED_LOOKUPS.search(request.url):
             return
         problems.append(f"request failed: {request.url} ({request.failure})")
