@@ -35,6 +35,9 @@ BODY_EDITOR_EXTENSIONS = {
     "OrderedList": {"enableListAttributes": False},
     "ListItem": True,
     "Blockquote": True,
+    # Story furniture (static/newsroom/admin/furniture.js): a pull quote and a fact box.
+    "PullQuote": True,
+    "FactBox": True,
     # Tables: a grid with a header row; the sanitiser keeps no merged cells.
     "Table": True,
     "TableRow": True,

@@ -2,7 +2,8 @@
 
 The allow-list is exactly what the body editor (``articles.forms.BODY_EDITOR_EXTENSIONS``) can
 produce: paragraphs and line breaks, h2–h4, bold and italic, links, bulleted and numbered lists,
-block quotations and tables (rows of header and data cells, never merged). Anything else is
+block quotations, tables (rows of header and data cells, never merged), pull quotes and fact
+boxes. Anything else is
 removed, whatever path the HTML took to get here (the editor, a paste, an import, the shell).
 """
 
@@ -12,8 +13,11 @@ import nh3
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "h2", "h3", "h4", "strong", "em", "a", "ul", "ol", "li", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td",
+    "table", "thead", "tbody", "tr", "th", "td", "aside",
 })  # fmt: skip
+# The one class each box of story furniture carries, and no other: a pull quote is a quotation
+# with its speaker in its last paragraph, a fact box an aside of short items under a heading.
+ALLOWED_CLASSES = {"blockquote": frozenset({"pull-quote"}), "aside": frozenset({"fact-box"})}
 ALLOWED_ATTRIBUTES = {"a": frozenset({"href", "title"})}
 # Links may only go to web pages and e-mail addresses (relative and #fragment links are kept too).
 # Everything else – javascript:, vbscript:, data:, file: … – loses its href.
@@ -34,9 +38,10 @@ REMOVED_WITH_CONTENT = frozenset({
 # opens a body), so pasted or imported bold and italics are kept, renamed to the editor's tags.
 _RENAMED = {"b": "strong", "i": "em"}
 _RENAMED_TAG = re.compile(r"<(/?)(b|i)>")
+_EMPTY_CLASS = re.compile(r'(<(?:aside|blockquote)) class=""')
 # One block a line: the editor sends "<p>a</p><p>b</p>", wire copy and fixtures have a newline
 # between paragraphs; storing one form means an untouched story is unchanged by a save.
-_BLOCK_END_THEN_TAG = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote|table)>)(?=<)(?!</t[hd]>)")
+_BLOCK_END_THEN_TAG = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote|table|aside)>)(?=<)(?!</t[hd]>)")
 # A cell spanning rows or columns: tables are kept as plain grids (a header row, then rows), so a
 # merged cell is refused where an editor saves (``merged_cells``) and unmerged anywhere else.
 _MERGED_CELL = re.compile(r"<t[hd]\b[^>]*\b(?:col|row)span\s*=\s*[\"']?0*(?:[2-9]|[1-9]\d)", re.I)
@@ -47,6 +52,7 @@ _cleaner = nh3.Cleaner(
     # "*": nh3 would otherwise allow its default lang and title attributes on every tag.
     attributes={"*": set()} | {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
     url_schemes=set(ALLOWED_URL_SCHEMES),
+    allowed_classes={tag: set(names) for tag, names in ALLOWED_CLASSES.items()},
     link_rel=LINK_REL,
     strip_comments=True,
 )
@@ -64,6 +70,8 @@ def sanitize_html(value: str) -> str:
     # Safe as plain text substitutions: nh3's output escapes every "<" that is not the start of
     # a tag (in text and in attribute values alike), and <b>/<i> keep no attributes.
     cleaned = _RENAMED_TAG.sub(lambda m: f"<{m[1]}{_RENAMED[m[2]]}>", cleaned)
+    # A class not in ALLOWED_CLASSES leaves an empty attribute behind (in a tag: text has no "<").
+    cleaned = _EMPTY_CLASS.sub(r"\1", cleaned)
     return _BLOCK_END_THEN_TAG.sub("\\1\n", cleaned)
 
 

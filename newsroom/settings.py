@@ -160,6 +160,32 @@ STORAGES = {
     },
 }
 
+
+# Story furniture the body editor gets from our own module (static/newsroom/admin/furniture.js):
+# each extension's processor tells django-prose-editor the markup it makes (articles/html.py keeps
+# the same). Processors here, not imported from an app: settings load before apps.
+def _furniture(tag: str, class_name: str):
+    def processor(config, shared_config):
+        from django_prose_editor.config import add_allowed_classes, add_tags_and_attributes
+
+        add_tags_and_attributes(shared_config, [tag], None)
+        add_allowed_classes(shared_config, {tag: [class_name]})
+
+    return processor
+
+
+from js_asset import static_lazy  # noqa: E402 - a lazy static() for the setting below
+
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("newsroom/admin/furniture.js")],
+        "extensions": {
+            "PullQuote": _furniture("blockquote", "pull-quote"),
+            "FactBox": _furniture("aside", "fact-box"),
+        },
+    }
+]
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

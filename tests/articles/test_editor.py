@@ -85,7 +85,8 @@ def test_only_the_body_gets_the_editor():
 def test_rendered_body_carries_the_editor_configuration():
     config = assets(ArticleAdminForm()["body"]).config
 
-    assert config["js_modules"] == []  # nothing loaded from anywhere but the editor bundle
+    # Nothing loaded from anywhere but the editor bundle and our furniture (static files).
+    assert config["js_modules"] == ["/static/newsroom/admin/furniture.js"]
     assert set(config["extensions"]) == {
         # Always there: the document model, cursor helpers, toolbar, undo.
         "Document", "Text", "Paragraph", "Dropcursor", "Gapcursor", "Menu", "NoSpellCheck",
@@ -93,8 +94,8 @@ def test_rendered_body_carries_the_editor_configuration():
         # The issue's list: h2–h4, bold, italic, links, both lists, quotations, line breaks.
         "Heading", "Bold", "Italic", "Link", "BulletList", "OrderedList", "ListItem",
         "Blockquote", "HardBreak",
-        # Story furniture: tables.
-        "Table", "TableRow", "TableHeader", "TableCell",
+        # Story furniture: tables, pull quotes and fact boxes.
+        "Table", "TableRow", "TableHeader", "TableCell", "PullQuote", "FactBox",
     }  # fmt: skip
     assert config["extensions"]["Heading"] == {"levels": [2, 3, 4]}
     assert config["extensions"]["Link"] == {"enableTarget": False}
@@ -104,9 +105,11 @@ def test_rendered_body_carries_the_editor_configuration():
 def test_every_configured_extension_exists_in_the_editor_bundle():
     """The configurable preset looks each extension up by name in editor.js's exports."""
     bundle = Path(finders.find("django_prose_editor/editor.js")).read_text(encoding="utf-8")
+    ours = Path(finders.find("newsroom/admin/furniture.js")).read_text(encoding="utf-8")
     config = assets(ArticleAdminForm()["body"]).config
     for name in config["extensions"]:
-        assert re.search(rf"\b[\w$]+ as {name}\b", bundle), name
+        in_bundle = re.search(rf"\b[\w$]+ as {name}\b", bundle)
+        assert in_bundle or f"export const {name} =" in ours, name
 
 
 def test_editor_markup_is_exactly_the_sanitiser_allow_list():

@@ -73,9 +73,33 @@ def test_list_items_and_line_breaks_are_kept():
 
 def test_the_allow_list_is_exactly_the_editors_markup():
     assert sorted(ALLOWED_TAGS) == [
-        "a", "blockquote", "br", "em", "h2", "h3", "h4", "li", "ol", "p", "strong", "table",
-        "tbody", "td", "th", "thead", "tr", "ul",
+        "a", "aside", "blockquote", "br", "em", "h2", "h3", "h4", "li", "ol", "p", "strong",
+        "table", "tbody", "td", "th", "thead", "tr", "ul",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "html, kept",
+    [
+        (
+            '<blockquote class="pull-quote" onclick="x()"><p>We are ready.</p>'
+            '<p>— <a href="/people/xu-li/" onmouseover="x()">Xu Li</a></p></blockquote>',
+            '<blockquote class="pull-quote"><p>We are ready.</p>\n'
+            '<p>— <a href="/people/xu-li/" rel="noopener noreferrer">Xu Li</a></p>\n</blockquote>',
+        ),
+        (
+            '<aside class="fact-box big" style="color:red"><h3>Facts</h3>'
+            "<ul><li>1,200 delegates</li></ul></aside>",
+            '<aside class="fact-box"><h3>Facts</h3>\n<ul><li>1,200 delegates</li></ul>\n</aside>',
+        ),
+        ('<aside class="evil">text</aside>', "<aside>text</aside>"),
+        ('<blockquote class="x pull"><p>q</p></blockquote>', "<blockquote><p>q</p>\n</blockquote>"),
+        ('<p>a class="" b</p>', '<p>a class="" b</p>'),
+    ],
+)
+def test_pull_quotes_and_fact_boxes_keep_their_one_class(html, kept):
+    assert sanitize_html(html) == kept
+    assert sanitize_html(kept) == kept
 
 
 def test_a_table_keeps_its_rows_and_cells_and_nothing_else():

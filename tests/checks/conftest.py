@@ -77,7 +77,9 @@ RICH_BODY = """<p>The centre, <strong>the largest of its kind</strong> in the re
 <ol><li>The district</li><li>Two banks</li></ol>
 <p>Details were not given.<br>More is expected next month.</p>
 <table><tbody><tr><th><p>Year</p></th><th><p>Machines</p></th></tr>
-<tr><td><p>2026</p></td><td><p>1,200</p></td></tr></tbody></table>"""
+<tr><td><p>2026</p></td><td><p>1,200</p></td></tr></tbody></table>
+<blockquote class="pull-quote"><p>We are ready.</p><p>— The director</p></blockquote>
+<aside class="fact-box"><h3>In numbers</h3><ul><li>1,200 machines</li></ul></aside>"""
 
 # Every kind of page a reader can be shown (feeds, sitemaps and the API are not HTML).
 PAGE_URLS = {

@@ -1,5 +1,5 @@
-"""Tables in a story's body (issue 17's first piece of story furniture): written in the editor,
-saved through the story form, shown to readers as a plain grid, searched by their words."""
+"""Story furniture in the body (issue 17): tables, pull quotes and fact boxes, saved through the
+story form with only their own markup, shown to readers, searched by their words."""
 
 import pytest
 
@@ -74,3 +74,27 @@ def test_search_finds_the_words_in_a_table_cell(client):
     ArticleFactory(headline="Figures by year", body=f"<p>The figures.</p>{TABLE}")
     page = client.get("/search/", {"q": "Representatives"}).content.decode()
     assert "Figures by year" in page
+
+
+def test_a_pull_quote_and_a_fact_box_keep_only_their_own_class(editor, client):
+    body = (
+        "<p>Text.</p>"
+        '<blockquote class="pull-quote wide" style="font-size:9em" onclick="x()">'
+        '<p>We are ready.</p><p>— <a href="javascript:alert(1)">Xu Li</a></p></blockquote>'
+        '<aside class="fact-box" data-x="1"><h3>In numbers</h3><ul><li>1,200 delegates</li></ul>'
+        "<script>alert(1)</script></aside>"
+    )
+    response = add_story(editor, body)
+    assert response.status_code == 302
+    story = Article.objects.get(slug="delegates-by-year")
+    assert story.body == (
+        "<p>Text.</p>\n"
+        '<blockquote class="pull-quote"><p>We are ready.</p>\n'
+        '<p>— <a rel="noopener noreferrer">Xu Li</a></p>\n</blockquote>\n'
+        '<aside class="fact-box"><h3>In numbers</h3>\n<ul><li>1,200 delegates</li></ul>\n</aside>'
+    )
+    story.status = Article.Status.PUBLISHED
+    story.published_at = story.created_at
+    story.save()
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert '<aside class="fact-box"><h3>In numbers</h3>' in page
