@@ -66,7 +66,7 @@ from harness import (
     bench_env,
     collect_static,
     drop_database,
-    pg_available,
+    keep_reachable_postgresql,
     run_streamed,
     seed_database,
 )
@@ -433,18 +433,11 @@ def main() -> int:
     )
     if os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
         say("Warning: the machine is busy before starting: figures will be slower and noisier.")
-    if "postgresql" in args.databases:
-        problem = pg_available()
-        if problem:
-            say(f"PostgreSQL is not reachable at {PG_SERVER_URL} ({problem}); skipping it.")
-            args.databases.remove("postgresql")
+    keep_reachable_postgresql(args.databases)
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-fronts-"))
     cases = []
     try:
-        say("Collecting static files (DEBUG off needs the manifest)…")
-        failed = collect_static(workdir)
-        if failed is not None:
-            say(failed[-2000:])
+        if not collect_static(workdir):
             return 1
         for database in args.databases:
             for size in args.sizes:

@@ -113,9 +113,10 @@ def manage(case, *arguments, echo=True, timeout=None):
     return output
 
 
-def collect_static(workdir) -> str | None:
-    """``collectstatic`` into the run's folder (DEBUG off needs the manifest); its output if it
-    failed, else None."""
+def collect_static(workdir) -> bool:
+    """``collectstatic`` into the run's folder (DEBUG off needs the manifest); False, with its
+    output said, if it failed."""
+    say("Collecting static files (DEBUG off needs the manifest)…")
     env = bench_env(
         "sqlite:///" + str(workdir / "unused.sqlite3"),
         media_root=workdir / "media",
@@ -124,7 +125,21 @@ def collect_static(workdir) -> str | None:
     status, output = run_streamed(
         [PYTHON, "manage.py", "collectstatic", "--noinput"], env, echo=False
     )
-    return output if status != 0 else None
+    if status != 0:
+        say(output[-2000:])
+    return status == 0
+
+
+def keep_reachable_postgresql(databases: list[str]) -> bool:
+    """Leave PostgreSQL out of ``databases``, saying why, when its server cannot be reached;
+    whether it is still in."""
+    if "postgresql" not in databases:
+        return False
+    problem = pg_available()
+    if problem:
+        say(f"PostgreSQL is not reachable at {PG_SERVER_URL} ({problem}); skipping it.")
+        databases.remove("postgresql")
+    return not problem
 
 
 def pg_admin(sql):

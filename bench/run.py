@@ -52,14 +52,20 @@ from common import (
     BENCH,
     GUNICORN,
     IMPORT_FILES,
-    PG_SERVER_URL,
     PYTHON,
     VENV_BIN,
     parse_databases,
     parse_sizes,
     say,
 )
-from harness import Case, collect_static, drop_database, pg_available, run_streamed, seed_database
+from harness import (
+    Case,
+    collect_static,
+    drop_database,
+    keep_reachable_postgresql,
+    run_streamed,
+    seed_database,
+)
 from report import (
     machine_info,
     print_case,
@@ -130,11 +136,7 @@ def preflight(args, machine) -> bool:
     if not Path(GUNICORN).exists():
         say(f"gunicorn is not in {VENV_BIN}: run `make install`; the gunicorn figures are skipped.")
         has_wrk = False
-    if "postgresql" in args.databases:
-        problem = pg_available()
-        if problem:
-            say(f"PostgreSQL is not reachable at {PG_SERVER_URL} ({problem}); skipping it.")
-            args.databases.remove("postgresql")
+    keep_reachable_postgresql(args.databases)
     return has_wrk
 
 
@@ -216,10 +218,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
     cases = []
     try:
-        say("Collecting static files (DEBUG off needs the manifest)…")
-        failed = collect_static(workdir)
-        if failed is not None:
-            say(failed[-2000:])
+        if not collect_static(workdir):
             return 1
         for database in args.databases:
             for size in args.sizes:

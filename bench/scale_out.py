@@ -78,7 +78,7 @@ from harness import (
     bench_env,
     collect_static,
     drop_database,
-    pg_available,
+    keep_reachable_postgresql,
     seed_database,
 )
 from report import machine_info, write_block
@@ -1094,26 +1094,18 @@ def main() -> int:
     has_wrk = shutil.which("wrk") is not None
     if not has_wrk:
         say("wrk is not installed (sudo apt-get install -y wrk): the wrk figures are skipped.")
-    if "postgresql" in args.databases:
-        problem = pg_available()
-        if problem:
-            say(f"PostgreSQL is not reachable at {PG_SERVER_URL} ({problem}); skipping it.")
-            args.databases.remove("postgresql")
-        else:
-            try:
-                import redis
+    if keep_reachable_postgresql(args.databases):
+        try:
+            import redis
 
-                redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-            except Exception as error:  # noqa: BLE001
-                say(f"Redis is not reachable at {REDIS_URL} ({error}); skipping PostgreSQL.")
-                args.databases.remove("postgresql")
+            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+        except Exception as error:  # noqa: BLE001
+            say(f"Redis is not reachable at {REDIS_URL} ({error}); skipping PostgreSQL.")
+            args.databases.remove("postgresql")
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-scale-out-"))
     cases = []
     try:
-        say("Collecting static files (DEBUG off needs the manifest)…")
-        failed = collect_static(workdir)
-        if failed is not None:
-            say(failed[-2000:])
+        if not collect_static(workdir):
             return 1
         for database in args.databases:
             case = Case(database, args, workdir)
