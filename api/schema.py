@@ -106,6 +106,31 @@ class ListOf(Type):
         return (self.inner,)
 
 
+class MapOf(Type):
+    """A JSON object whose property names are chosen by the data (``names``, a regular
+    expression, says which may occur) and whose values are all ``inner``: ninjs
+    ``associations`` and ``renditions``. Made from a dict, in its order."""
+
+    def __init__(self, inner: Type, *, names: str = ""):
+        self.inner = inner
+        self.names = names
+
+    def schema(self) -> dict:
+        schema = {"type": "object", "additionalProperties": self.inner.schema()}
+        if self.names:
+            schema["propertyNames"] = {"pattern": self.names}
+        return schema
+
+    def converter(self):
+        convert = self.inner.converter()
+        if convert is None:
+            return dict
+        return lambda values: {name: convert(value) for name, value in values.items()}
+
+    def children(self):
+        return (self.inner,)
+
+
 class Field:
     """One property of an :class:`Object`.
 

@@ -10,17 +10,22 @@ came to, so a cached response keeps its links for every later reader.
 
 import datetime as dt
 import functools
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from articles import body as story_body
 from articles.html import sanitize_html
 from articles.models import Correction
+from core import keys as surrogate_keys
 from core.links import absolute_url, slug_url
+from photos import renditions as photo_renditions
+from photos.models import Image
 
 from .parameters import PAGE_SIZE, STORY_FILTERS
-from .schema import Field, ListOf, Nullable, Object, Scalar, integer, string
+from .schema import Field, ListOf, MapOf, Nullable, Object, Scalar, integer, string
 
 
 def timestamp(value: dt.datetime) -> str:
@@ -84,6 +89,117 @@ IMAGE = Object(
 )
 
 
+# --- The pictures a story shows: its lead and those in its body, as ninjs associations ----------
+
+
+def load_pictures(stories) -> None:
+    """Clean the bodies of these stories and read the library pictures they show, all of them in
+    one query (none if no body has a picture), for ``bodyhtml`` and ``associations``. The views
+    call it on a page of stories; a story serialized without it reads its own."""
+    stories = list(stories)
+    bodies = [sanitize_html(story.body) for story in stories]
+    images = story_body.images_for(*bodies)
+    for story, cleaned in zip(stories, bodies, strict=True):
+        story._api_body, story._api_images = cleaned, images
+
+
+def _body(story) -> tuple[str, dict[int, Image]]:
+    """The story's body cleaned, and the pictures it shows by number (``load_pictures``)."""
+    if not hasattr(story, "_api_body"):
+        load_pictures([story])
+    return story._api_body, story._api_images
+
+
+def body_html(story) -> str:
+    # Cleaned again on the way out, as on the story page: rows written around save() (fixtures,
+    # bulk updates) must not hand a consumer unsafe markup either. Pictures become plain <img>
+    # at absolute addresses, embeds links to the post (``articles.body.render``).
+    cleaned, images = _body(story)
+    return str(story_body.render(cleaned, images, absolute=True))
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture a story shows, with the caption its figure gives it ("" for the library's)."""
+
+    image: Image
+    caption_html: str = ""
+
+    @property
+    def caption(self) -> str:
+        return story_body.text_of(self.caption_html) if self.caption_html else self.image.caption
+
+
+def associations(story) -> dict[str, Picture]:
+    """ninjs ``associations``: ``featureimage`` the lead picture, then ``picture1``,
+    ``picture2``… each picture of the body in order (once each, galleries' included). Pictures
+    not in the library any more, or without a file to show, are left out, as on the page."""
+    found = {}
+    if photo_renditions.is_ready(story.lead_image):
+        found["featureimage"] = Picture(story.lead_image)
+    cleaned, images = _body(story)
+    seen = set()
+    for figure in story_body.pictures(cleaned):
+        image = images.get(figure.image_id)
+        if image is None or image.pk in seen or not photo_renditions.is_ready(image):
+            continue
+        seen.add(image.pk)
+        found[f"picture{len(seen)}"] = Picture(image, figure.caption)
+    # What the answer shows, so that a new caption or credit purges it (core.keys).
+    surrogate_keys.show_objects(*(picture.image for picture in found.values()))
+    return found
+
+
+def _renditions(picture: Picture) -> dict:
+    """The whole picture at each width it is kept at, in its own format (what every consumer
+    reads), narrowest first; named by width ("640w"), or "original" while they are being made."""
+    found = {}
+    for rendition in photo_renditions.renditions(picture.image):
+        name = "original" if rendition.name == picture.image.file.name else f"{rendition.width}w"
+        found[name] = rendition
+    return found
+
+
+RENDITION = Object(
+    Field("href", URI, lambda rendition: absolute_url(rendition.url)),
+    Field("width", integer(minimum=1)),
+    Field("height", integer(minimum=1)),
+    Field("mimetype", string("The file's media type."), "content_type"),
+    name="Rendition",
+    description="ninjs: one file of a picture.",
+)
+
+PICTURE = Object(
+    Field(
+        "uri",
+        URI,
+        lambda picture: absolute_url(picture.image.file.url),
+        description="ninjs: the picture's identifier (the address of its original).",
+    ),
+    Field("type", string("ninjs: always “picture”.", enum=["picture"]), lambda _: "picture"),
+    Field(
+        "description_text",
+        string("ninjs: the caption, plain text (the story's own, else the library's)."),
+        "caption",
+    ),
+    Field("byline", string("ninjs: the credit, photographer and agency."), "image.credit"),
+    Field("copyrightnotice", string("ninjs: the copyright notice."), "image.copyright_notice"),
+    Field(
+        "alt_text",
+        string("What the picture shows, for someone who cannot see it."),
+        "image.alt_text",
+    ),
+    Field(
+        "renditions",
+        MapOf(RENDITION, names=r"^([1-9][0-9]*w|original)$"),
+        _renditions,
+        description="ninjs: the picture's files by name.",
+    ),
+    name="Picture",
+    description="A picture a story shows, as a ninjs association.",
+)
+
+
 def summary(url_name: str) -> Object:
     """A reporter or organization named inside something else: the same shape, each linked to its
     own record."""
@@ -127,9 +243,11 @@ def _version_time(story) -> dt.datetime:
 
 
 # ``headline``, ``byline``, ``bodyhtml``, ``located``, ``subject``, ``people``, ``organisations``,
-# ``uri``, ``type``, ``version``, ``versioncreated``, ``firstcreated``, ``pubstatus`` and
-# ``language`` are ninjs names (the single-valued forms from ninjs 1.x where 2.x made arrays, as
-# the newsroom's tools read them); ``descriptions`` is ninjs 2.x. The rest are ours. So a story is
+# ``uri``, ``type``, ``version``, ``versioncreated``, ``firstcreated``, ``pubstatus``,
+# ``language`` and ``associations`` are ninjs names (the single-valued forms from ninjs 1.x where
+# 2.x made arrays, as the newsroom's tools read them: ``associations`` and a picture's
+# ``renditions`` are 1.x's objects of named items, which 2.x made arrays of items with a
+# ``name``); ``descriptions`` is ninjs 2.x. The rest are ours. So a story is
 # ninjs-shaped, not a strictly valid ninjs 2.x document, and does not claim to be one.
 STORY = Object(
     uri("story", "ninjs: this story's identifier (its API address)."),
@@ -163,12 +281,13 @@ STORY = Object(
         string("ninjs 1.x: the reporters' names as printed."),
         lambda story: byline_text([reporter.name for reporter in _reporters(story)]),
     ),
-    # Cleaned again on the way out, as on the story page: rows written around save() (fixtures,
-    # bulk updates) must not hand a consumer unsafe markup either.
     Field(
         "bodyhtml",
-        string("ninjs 1.x: the story's body, sanitised HTML."),
-        lambda story: sanitize_html(story.body),
+        string(
+            "ninjs 1.x: the story's body, sanitised HTML; its pictures as <img> at absolute "
+            "addresses with caption and credit, embedded posts as links to them."
+        ),
+        body_html,
     ),
     Field("located", string("ninjs: the dateline, where the story was filed from."), "dateline"),
     Field(
@@ -219,6 +338,15 @@ STORY = Object(
         lambda story: story.corrections.all(),
     ),
     Field("lead_image", Nullable(IMAGE)),
+    Field(
+        "associations",
+        MapOf(PICTURE, names=r"^(featureimage|picture[1-9][0-9]*)$"),
+        associations,
+        description=(
+            "ninjs 1.x: the pictures the story shows, by name: “featureimage” the lead picture, "
+            "“picture1”, “picture2”… those in the body, in order."
+        ),
+    ),
     html_url("The story's page on the site."),
     name="Story",
     description="A published story, in IPTC ninjs property names where ninjs has one.",

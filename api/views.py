@@ -15,6 +15,7 @@ rows it returns, and no query string can cause a server error: bad values get a 
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,9 @@ class Operation:
     description: str = ""  # of the 200 answer
     # An old address: the name of the URL it answers with a 301 to.
     moved_to: str = ""
+    # Called on the objects found (a page of them, or the one) before they are serialized: to
+    # read what they show in a fixed number of queries however many there are.
+    prepare: Callable[[list], None] | None = None
 
     @property
     def query_parameters(self) -> tuple[Parameter, ...]:
@@ -136,8 +140,9 @@ def show_keys(items, *, listing=None) -> None:
             show_objects(item.parent, *item.children.all())
 
 
-def paginated(request, queryset, page_of: Object, query: Query) -> dict:
-    """The page the query asks for, as ``page_of`` (``serializers.page_of``) an item."""
+def paginated(request, queryset, page_of: Object, query: Query, prepare=None) -> dict:
+    """The page the query asks for, as ``page_of`` (``serializers.page_of``) an item; ``prepare``
+    (``Operation.prepare``) is called on the page's objects first."""
     page_name, size_name = (parameter.name for parameter in PAGINATION)
     number, size = query[page_name], query[size_name]
     paginator = CachedCountPaginator(
@@ -148,6 +153,8 @@ def paginated(request, queryset, page_of: Object, query: Query) -> dict:
         raise BadRequest(page_name, f"page {number} does not exist; there are {pages}.")
     page = paginator.page(number)
     show_keys(page.object_list, listing=queryset.model)
+    if prepare is not None:
+        prepare(page.object_list)
     address = reverse(request.resolver_match.view_name)
 
     def link(to: int | None) -> str | None:
@@ -191,10 +198,12 @@ def endpoint(operation_id: str, summary: str, **options):
                 found = find(query, **kwargs)
                 if operation.many:
                     found = narrowed(found, operation.parameters, query)
-                    data = paginated(request, found, operation.response, query)
+                    data = paginated(request, found, operation.response, query, operation.prepare)
                 else:
                     if hasattr(found, "_meta"):
                         show_keys([found])
+                        if operation.prepare is not None:
+                            operation.prepare([found])
                     data = found if operation.returns is None else operation.returns(found)
             except BadRequest as bad:
                 return error(400, bad.message, bad.parameter)
@@ -304,12 +313,20 @@ def openapi_document(query):
     returns=serializers.STORY,
     many=True,
     parameters=STORY_FILTERS,
+    # The pictures in the bodies of a page of stories: one query for them all.
+    prepare=serializers.load_pictures,
 )
 def story_list(query):
     return story_queryset()
 
 
-@endpoint("getStory", "A published story", tag="stories", returns=serializers.STORY)
+@endpoint(
+    "getStory",
+    "A published story",
+    tag="stories",
+    returns=serializers.STORY,
+    prepare=serializers.load_pictures,
+)
 def story_detail(query, slug):
     return _get(story_queryset(), slug=slug)
 

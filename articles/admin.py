@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import JsonResponse
 from django.template.defaultfilters import pluralize
@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
 
@@ -32,7 +33,7 @@ from core.pagination import CachedCountPaginator
 from core.text import html_to_text
 from photos import renditions
 
-from . import admin_import, admin_people, admin_revisions, presence, services
+from . import admin_import, admin_people, admin_revisions, embeds, presence, services
 from .autosave import AutosaveAdminMixin
 from .forms import ArticleAdminForm, BylineFormSet, save_effects
 from .models import Article, ArticleQuerySet, Byline, Correction, Section, StatusChange
@@ -267,12 +268,30 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
         tags = path(
             "tags/", self.admin_site.admin_view(self.tags_view), name="{}_{}_tags".format(*info)
         )
+        embed = path(
+            "embed/", self.admin_site.admin_view(self.embed_view), name="{}_{}_embed".format(*info)
+        )
         return [
             tags,
+            embed,
             *admin_import.import_urls(self),
             *admin_revisions.restore_urls(self),
             *(url for url in super().get_urls() if getattr(url, "name", None) != replaced),
         ]
+
+    def embed_view(self, request):
+        """The post or video at ``?address=``, for the body editor's embed button
+        (static/newsroom/admin/furniture.js): ``{"provider", "id", "name"}``, or ``{"error"}``
+        naming the services we take (an answer too: the editor shows it in the dialog)."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        try:
+            provider, post_id = embeds.parse(request.GET.get("address", "")[:2000])
+        except ValidationError as refused:
+            return JsonResponse({"error": refused.messages[0]})
+        return JsonResponse(
+            {"provider": provider.slug, "id": post_id, "name": capfirst(provider.describe())}
+        )
 
     def tags_view(self, request):
         """Existing tags whose names contain ``?q=``, those starting with it first, as JSON

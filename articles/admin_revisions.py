@@ -56,6 +56,7 @@ def restore_view(request, model_admin, object_id, version_id):
         "changes": text_changes(
             {name: getattr(article, name) for name in services.RESTORED_FIELDS},
             version.field_dict,
+            tense="present",
         ),
     }
     return TemplateResponse(request, "admin/articles/article/restore.html", context)

@@ -20,3 +20,4 @@ class ArticlesConfig(AppConfig):
         published_use.register(
             services.shown_on_published_stories, permission="articles.edit_any_article"
         )
+        published_use.register_uses(services.uses_of_image)

@@ -3,9 +3,12 @@
 Every item carries all of its bylines (``dc:creator`` in RSS, one ``<author>`` each in Atom), its
 section and tags as categories, the standfirst as the summary, the whole body (cleaned by
 ``articles.html.sanitize_html``) as ``content:encoded`` / ``<content type="html">``, the
-publication time, and the time of its last correction or update. The items come from
+publication time, and the time of its last correction or update. In the body, pictures from the
+library are plain ``<img>`` at absolute addresses with their caption and credit, and embedded
+posts links to them (``articles.body.render``). The items come from
 ``Article.objects.published()``; the query count does not grow with the number of stories,
-bylines or tags.
+bylines, tags or pictures (the pictures of all the feed's stories are read in one query, none if
+no story has one).
 """
 
 import re
@@ -26,7 +29,7 @@ from core.links import SiteRequest
 from core.text import one_line
 from people.models import Reporter
 
-from . import keys
+from . import body, keys
 from .html import sanitize_html
 from .models import Article, Byline, Section
 
@@ -97,6 +100,12 @@ class StoriesFeed(Feed):
         surrogate_keys.show(*(["stories:all"] if obj is None else [key(obj), list_key(obj)]))
         keys.show_cards(stories)
         surrogate_keys.show_objects(*(tag for story in stories for tag in story.tags.all()))
+        # Each body cleaned once, and the pictures of them all read in one query. Kept on the
+        # stories, not on the feed: one feed object answers every request, in every thread.
+        bodies = [sanitize_html(story.body) for story in stories]
+        images = body.images_for(*bodies)
+        for story, cleaned in zip(stories, bodies, strict=True):
+            story.feed_body = body.render(cleaned, images, absolute=True)
         return stories
 
     def title(self, obj):
@@ -140,6 +149,13 @@ class StoriesFeed(Feed):
         # A tag often repeats the section's name ("Greater Bay Area"); say it once.
         return [xml_text(name) for name in dict.fromkeys(names)]
 
+    def item_content(self, item) -> str:
+        """The body as the feed gives it, made in ``items`` for the whole feed at once."""
+        if not hasattr(item, "feed_body"):  # an item that did not come from ``items``
+            cleaned = sanitize_html(item.body)
+            item.feed_body = body.render(cleaned, body.images_for(cleaned), absolute=True)
+        return item.feed_body
+
     def item_extra_kwargs(self, item):
         return {
             "authors": [
@@ -150,7 +166,7 @@ class StoriesFeed(Feed):
                 }
                 for byline in item.bylines.all()
             ],
-            "content_html": xml_text(sanitize_html(item.body)),
+            "content_html": xml_text(self.item_content(item)),
         }
 
 

@@ -12,6 +12,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from core.text import html_to_text
 from people.models import Reporter
 
+from . import body as story_body
 from . import services
 from .html import merged_cells, sanitize_html
 from .models import Article, Byline
@@ -38,6 +39,11 @@ BODY_EDITOR_EXTENSIONS = {
     # Story furniture (static/newsroom/admin/furniture.js): a pull quote and a fact box.
     "PullQuote": True,
     "FactBox": True,
+    # A picture from the library (chosen or uploaded in the library's window), a gallery of
+    # them, and a post or video from a service we take (articles/body.py, articles/embeds.py).
+    "Picture": True,
+    "Gallery": True,
+    "Embed": True,
     # Tables: a grid with a header row; the sanitiser keeps no merged cells.
     "Table": True,
     "TableRow": True,
@@ -182,6 +188,11 @@ class ArticleAdminForm(forms.ModelForm):
             raise forms.ValidationError(
                 "The story has no text. Write the body, or paste it in.", code="required"
             )
+        # Pictures from the library the user may see, embeds of services we take: anything else
+        # is refused by name rather than saved to disappear from the page.
+        may_see = self.user is None or self.user.has_perm("photos.view_image")
+        if problems := story_body.problems(body, story_body.images_for(body) if may_see else {}):
+            raise forms.ValidationError(problems, code="figures")
         return body
 
 

@@ -2,8 +2,9 @@
 
 The allow-list is exactly what the body editor (``articles.forms.BODY_EDITOR_EXTENSIONS``) can
 produce: paragraphs and line breaks, h2–h4, bold and italic, links, bulleted and numbered lists,
-block quotations, tables (rows of header and data cells, never merged), pull quotes and fact
-boxes. Anything else is
+block quotations, tables (rows of header and data cells, never merged), pull quotes, fact
+boxes, and the figures that stand for a library picture, a gallery of them and an embedded post
+(``articles.body``: what they are stored as, and how readers get them). Anything else is
 removed, whatever path the HTML took to get here (the editor, a paste, an import, the shell).
 """
 
@@ -11,14 +12,33 @@ import re
 
 import nh3
 
+from . import embeds
+
 ALLOWED_TAGS = frozenset({
     "p", "br", "h2", "h3", "h4", "strong", "em", "a", "ul", "ol", "li", "blockquote",
-    "table", "thead", "tbody", "tr", "th", "td", "aside",
+    "table", "thead", "tbody", "tr", "th", "td", "aside", "figure", "figcaption",
 })  # fmt: skip
 # The one class each box of story furniture carries, and no other: a pull quote is a quotation
-# with its speaker in its last paragraph, a fact box an aside of short items under a heading.
-ALLOWED_CLASSES = {"blockquote": frozenset({"pull-quote"}), "aside": frozenset({"fact-box"})}
-ALLOWED_ATTRIBUTES = {"a": frozenset({"href", "title"})}
+# with its speaker in its last paragraph, a fact box an aside of short items under a heading; a
+# figure is a picture, a gallery of pictures or an embed.
+ALLOWED_CLASSES = {
+    "blockquote": frozenset({"pull-quote"}),
+    "aside": frozenset({"fact-box"}),
+    "figure": frozenset({"picture", "gallery", "embed"}),
+}
+ALLOWED_ATTRIBUTES = {
+    "a": frozenset({"href", "title"}),
+    "figure": frozenset({"data-image", "data-size", "data-provider", "data-id"}),
+}
+# What each figure attribute may hold: a library picture's number, its width in the story, a
+# provider we take and a post's id in the characters ids are made of (the provider's own rule is
+# applied where the embed is shown, ``embeds.valid``). Anything else drops the attribute.
+FIGURE_VALUES = {
+    "data-image": re.compile(r"[1-9][0-9]{0,11}"),
+    "data-size": re.compile(r"full|column"),
+    "data-provider": re.compile("|".join(embeds.PROVIDERS)),
+    "data-id": re.compile(r"[A-Za-z0-9_.:/-]{1,300}"),
+}
 # Links may only go to web pages and e-mail addresses (relative and #fragment links are kept too).
 # Everything else – javascript:, vbscript:, data:, file: … – loses its href.
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -38,10 +58,12 @@ REMOVED_WITH_CONTENT = frozenset({
 # opens a body), so pasted or imported bold and italics are kept, renamed to the editor's tags.
 _RENAMED = {"b": "strong", "i": "em"}
 _RENAMED_TAG = re.compile(r"<(/?)(b|i)>")
-_EMPTY_CLASS = re.compile(r'(<(?:aside|blockquote)) class=""')
+_EMPTY_CLASS = re.compile(r'(<(?:aside|blockquote|figure)) class=""')
 # One block a line: the editor sends "<p>a</p><p>b</p>", wire copy and fixtures have a newline
 # between paragraphs; storing one form means an untouched story is unchanged by a save.
-_BLOCK_END_THEN_TAG = re.compile(r"(</(?:p|h[2-4]|ul|ol|blockquote|table|aside)>)(?=<)(?!</t[hd]>)")
+_BLOCK_END_THEN_TAG = re.compile(
+    r"(</(?:p|h[2-4]|ul|ol|blockquote|table|aside|figure)>)(?=<)(?!</(?:t[hd]|figcaption)>)"
+)
 # A cell spanning rows or columns: tables are kept as plain grids (a header row, then rows), so a
 # merged cell is refused where an editor saves (``merged_cells``) and unmerged anywhere else.
 _MERGED_CELL = re.compile(r"<t[hd]\b[^>]*\b(?:col|row)span\s*=\s*[\"']?0*(?:[2-9]|[1-9]\d)", re.I)
@@ -55,7 +77,14 @@ _cleaner = nh3.Cleaner(
     allowed_classes={tag: set(names) for tag, names in ALLOWED_CLASSES.items()},
     link_rel=LINK_REL,
     strip_comments=True,
+    attribute_filter=lambda tag, name, value: _attribute(tag, name, value),
 )
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    if tag == "figure" and name in FIGURE_VALUES:
+        return value if FIGURE_VALUES[name].fullmatch(value) else None
+    return value
 
 
 def sanitize_html(value: str) -> str:
@@ -63,7 +92,8 @@ def sanitize_html(value: str) -> str:
 
     Disallowed tags are unwrapped (their text stays), except the ones in ``REMOVED_WITH_CONTENT``,
     which go with their content. Every attribute other than a link's ``href`` and ``title`` is
-    dropped – ``style``, ``class``, ``id``, ``target``, ``on…`` handlers – and links get
+    dropped – ``style``, ``class``, ``id``, ``target``, ``on…`` handlers – except a figure's
+    class and ``data-`` attributes, each to its rule (``FIGURE_VALUES``) – and links get
     ``rel="noopener noreferrer"``. The result is stable: cleaning it again changes nothing.
     """
     cleaned = _cleaner.clean(value or "")

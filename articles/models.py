@@ -4,8 +4,8 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.db import connections, models
-from django.db.models.signals import pre_save
+from django.db import connections, models, router, transaction
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,7 +18,9 @@ from core.links import slug_url
 from core.models import DemoData
 from core.natural_keys import SlugNaturalKeyManager
 from people.models import Organization, Person, Reporter
+from photos.models import Image
 
+from .body import image_ids
 from .html import sanitize_html
 
 
@@ -148,8 +150,9 @@ class Article(DemoData):
         "used as the summary in listings and search results.",
     )
     body = models.TextField(
-        help_text="The story. Cleaned on save: only paragraphs, headings, emphasis, links, lists "
-        "and quotations are kept."
+        help_text="The story. The toolbar adds tables, pull quotes, fact boxes, pictures from "
+        "the library, galleries and posts or videos from YouTube, Vimeo, X, Bluesky and "
+        "Instagram; anything else pasted in is cleaned away on save."
     )
     dateline = models.CharField(
         max_length=100, blank=True, help_text="The place the story was filed from, e.g. “Shenzhen”."
@@ -267,7 +270,41 @@ class Article(DemoData):
         self.body = sanitize_html(self.body)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" not in update_fields:
+            super().save(*args, **kwargs)  # the body, and so its pictures, are not written
+            return
+        if self._state.adding and not image_ids(self.body):
+            super().save(*args, **kwargs)  # a new story without pictures: nothing to record
+            return
+        using = kwargs.get("using") or router.db_for_write(Article, instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)
+            self.record_body_images(using=using)
+
+    def record_body_images(self, *, using: str | None = None) -> None:
+        """Make the story's ``BodyImage`` rows the library pictures its stored body shows.
+
+        Called by ``save`` once the row is written, in its transaction: the row's lock (taken by
+        that write) orders concurrent saves of the story, so the rows read here are the last
+        save's and the record ends exactly in step with the body. One query when the pictures
+        are unchanged (none for a new story without any); writes only what changed. A number
+        that is not a picture in the library is not recorded (there is nothing to protect).
+        """
+        using = using or router.db_for_write(Article, instance=self)
+        wanted = set(image_ids(self.body))
+        rows = BodyImage.objects.using(using)
+        recorded = set(rows.filter(article=self).values_list("image_id", flat=True))
+        if wanted == recorded:
+            return
+        if gone := recorded - wanted:
+            rows.filter(article=self, image_id__in=gone).delete()
+        if new := wanted - recorded:
+            found = Image.objects.using(using).filter(pk__in=new).values_list("pk", flat=True)
+            rows.bulk_create(
+                [BodyImage(article=self, image_id=pk) for pk in sorted(found)],
+                ignore_conflicts=True,
+            )
 
     def natural_key(self):
         return (self.slug,)
@@ -296,6 +333,37 @@ class Article(DemoData):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+class BodyImage(models.Model):
+    """A library picture that a story's body shows (``articles.body.image_ids``), alone or in a
+    gallery: written by ``Article.save`` so that it always matches the stored body.
+
+    It is what keeps such a picture from being deleted, as a lead image is (``PROTECT``), whatever
+    the story's status, drafts included: deleting it would leave a hole in a story someone is
+    writing. It also makes the picture count as shown by a published story
+    (``services.shown_on_published_stories``) and lists the story on the picture's page.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="body_images", verbose_name="story"
+    )
+    image = models.ForeignKey(
+        "photos.Image",
+        on_delete=models.PROTECT,
+        related_name="body_of",
+        verbose_name="picture",
+        help_text="A picture a story's body shows cannot be deleted.",
+    )
+
+    class Meta:
+        verbose_name = "picture in a story's body"
+        verbose_name_plural = "pictures in stories' bodies"
+        ordering = ["article", "image"]
+        constraints = [models.UniqueConstraint(fields=["article", "image"], name="body_image_once")]
+
+    def __str__(self):
+        return f"In the body of “{self.article}”"
 
 
 class BylineManager(models.Manager):
@@ -502,6 +570,14 @@ def keep_version_moving(sender, instance, raw, **kwargs):
         current = Article.objects.filter(pk=instance.pk).values_list("version", flat=True).first()
         if current is not None:
             instance.version = current + 1
+
+
+@receiver(post_save, sender=Article)
+def record_body_images_of_raw_saves(sender, instance, raw, using, **kwargs):
+    """Restoring a deleted story's revision (django-reversion) or loading a fixture writes the row
+    without ``Article.save``: its body's pictures are recorded here instead."""
+    if raw:
+        instance.record_body_images(using=using)
 
 
 class Autosave(models.Model):

@@ -11,13 +11,15 @@ import reversion
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from core.published_use import Use
 from people.models import Affiliation, Organization, Person, Reporter
 from photos.models import Image
 
 from . import mentions
-from .models import Article, Byline, Correction, StatusChange
+from .models import Article, BodyImage, Byline, Correction, StatusChange
 
 Status = Article.Status
 
@@ -75,11 +77,12 @@ def next_publication_after(now: dt.datetime) -> dt.datetime | None:
 
 def shown_on_published_stories(queryset: QuerySet) -> QuerySet | None:
     """The rows of ``queryset`` (images, people, organizations, affiliations or reporters) that
-    readers see with a story whose status is published, scheduled ones included: its lead image,
-    the photos of its reporters and of the people it mentions, those people and organizations,
-    those people's roles, and its reporters (byline and profile). Changing or deleting one changes
-    a published story, which only a user with ``articles.edit_any_article`` (an editor) may do; the
-    people and photos admins refuse the rest (registered with ``core.published_use``).
+    readers see with a story whose status is published, scheduled ones included: its lead image
+    and the pictures in its body (galleries included), the photos of its reporters and of the
+    people it mentions, those people and organizations, those people's roles, and its reporters
+    (byline and profile). Changing or deleting one changes a published story, which only a user
+    with ``articles.edit_any_article`` (an editor) may do; the people and photos admins refuse the
+    rest (registered with ``core.published_use``).
     """
     published = Q(article__status=Status.PUBLISHED)
     mentions = Article.mentioned_people.through.objects.filter(published)
@@ -87,6 +90,7 @@ def shown_on_published_stories(queryset: QuerySet) -> QuerySet | None:
     if model is Image:
         return queryset.filter(
             Exists(Article.objects.filter(lead_image=OuterRef("pk"), status=Status.PUBLISHED))
+            | Exists(BodyImage.objects.filter(published, image=OuterRef("pk")))
             | Exists(Byline.objects.filter(published, reporter__photo=OuterRef("pk")))
             | Exists(mentions.filter(person__photo=OuterRef("pk")))
         )
@@ -102,6 +106,36 @@ def shown_on_published_stories(queryset: QuerySet) -> QuerySet | None:
             Exists(through.objects.filter(published, organization=OuterRef("pk")))
         )
     return None  # published stories show no rows of this model
+
+
+def uses_of_image(obj, limit: int | None = None) -> list[Use]:
+    """The stories that use ``obj``, if it is a library picture, as lead image or in the body
+    (whatever their status), newest first, at most ``limit``: for the picture's page and for
+    the admin's refusal to delete it (registered with ``core.published_use``). One query."""
+    if not isinstance(obj, Image) or obj.pk is None:
+        return []
+    in_body = BodyImage.objects.filter(article=OuterRef("pk"), image=obj)
+    stories = (
+        Article.objects.annotate(in_body=Exists(in_body))
+        .filter(Q(lead_image=obj) | Q(in_body=True))
+        .only("headline", "status", "published_at", "lead_image_id")
+    )
+    return [
+        Use(
+            label=story.headline,
+            url=reverse("admin:articles_article_change", args=[story.pk]),
+            status="Scheduled" if story.is_scheduled else story.get_status_display(),
+            how=" and ".join(
+                how
+                for how, used in [
+                    ("lead image", story.lead_image_id == obj.pk),
+                    ("in the body", story.in_body),
+                ]
+                if used
+            ),
+        )
+        for story in (stories[:limit] if limit is not None else stories)
+    ]
 
 
 def allowed_statuses(user, from_status: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 The picture of a story is decided in one place, ``article_image`` (and its crops,
 ``article_image_crops``): the JSON-LD ``image``, the OpenGraph ``og:image`` and the Twitter card
-all take it from there.
+all take it from there. The JSON-LD ``image`` then lists the pictures of the body, each an
+``ImageObject`` like the lead's (``body_images``).
 """
 
 import datetime as dt
@@ -14,9 +15,11 @@ from core.links import absolute_url
 from core.structured_data import SCHEMA, compact, iso, publisher
 from core.text import one_line
 from people.structured_data import organization_ref, person_ref, reporter_ref
+from photos.models import Image
 from photos.renditions import sharing_urls
 
-from . import share_cards
+from . import body, share_cards
+from .html import sanitize_html
 
 
 def description(article) -> str:
@@ -48,6 +51,12 @@ def article_image(article) -> dict:
             "height": urls["og_height"],
             "description": article.headline,
         }
+    return image_object(image, urls)
+
+
+def image_object(image, urls: dict, caption: str | None = None) -> dict:
+    """A library picture as a schema.org ``ImageObject``: its 1200-wide rendition
+    (``sharing_urls``) with its alt text, caption (``caption``, else the library's) and credit."""
     return compact(
         {
             "@type": "ImageObject",
@@ -55,11 +64,34 @@ def article_image(article) -> dict:
             "width": urls["og_width"],
             "height": urls["og_height"],
             "description": image.alt_text,
-            "caption": image.caption,
+            "caption": image.caption if caption is None else caption,
             "creditText": image.credit,
             "copyrightNotice": image.copyright_notice,
         }
     )
+
+
+def body_images(article, images: dict[int, Image] | None = None) -> list[dict]:
+    """The pictures of the story's body, in order, each once, as ``ImageObject`` with the caption
+    the story gives it (else the library's); the lead picture, already named, and pictures gone
+    from the library or without a file are left out. ``images``: the body's pictures by number,
+    if already read (``body.images_for``); else they are read here, in one query (none for a body
+    without pictures)."""
+    cleaned = sanitize_html(article.body)
+    if images is None:
+        images = body.images_for(cleaned)
+    found, seen = [], {article.lead_image_id}
+    for figure in body.pictures(cleaned):
+        image = images.get(figure.image_id)
+        if image is None or image.pk in seen:
+            continue
+        urls = sharing_urls(image)
+        if urls is None:
+            continue
+        seen.add(image.pk)
+        caption = body.text_of(figure.caption) if figure.caption else None
+        found.append(image_object(image, urls, caption))
+    return found
 
 
 def article_image_crops(article) -> list[str]:
@@ -71,8 +103,10 @@ def article_image_crops(article) -> list[str]:
     return [absolute_url(urls["ratios"][ratio]) for ratio in ("16:9", "4:3", "1:1")]
 
 
-def news_article(article) -> dict:
-    """schema.org ``NewsArticle`` for a story page: every byline, every mention, every correction."""
+def news_article(article, *, images: dict[int, Image] | None = None) -> dict:
+    """schema.org ``NewsArticle`` for a story page: every byline, every mention, every correction;
+    its pictures, the lead's crops then the body's (``images``: the body's pictures by number, if
+    the page has read them already; see ``body_images``)."""
     url = absolute_url(article.get_absolute_url())
     return compact(
         {
@@ -87,7 +121,7 @@ def news_article(article) -> dict:
             "dateModified": iso(date_modified(article)),
             "author": [reporter_ref(byline.reporter) for byline in article.bylines.all()],
             "publisher": publisher(),
-            "image": article_image_crops(article),
+            "image": [*article_image_crops(article), *body_images(article, images)],
             "articleSection": article.section.name,
             "keywords": [tag.name for tag in article.tags.all()],
             "locationCreated": (

@@ -148,6 +148,13 @@ class ArticleDetailView(ConditionalGetMixin, DetailView):
     def get_last_modified(self, context):
         return last_modified_of([self.object], extra=context["parts"]["correction_times"])
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if sources := context["parts"].get("frame_sources"):
+            # Frames from the services the story embeds, and only on this page (django-csp).
+            response._csp_update = {"frame-src": sources}
+        return response
+
 
 def share_card(request, slug, ratio, version):
     """A published story's share card (``articles.share_cards``), made on demand and kept by the

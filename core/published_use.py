@@ -5,13 +5,30 @@ What readers see with published content changes only by an editor. The photo and
 enforce that, but they sit below the stories in the layers and cannot import them: the app that
 publishes content registers, from its ``AppConfig.ready``, a function finding the rows it shows
 and the permission that allows changing them (``register``); the admins ask here.
+
+The same app also says where a row is used, whatever the status of what uses it (``register_uses``,
+``uses_of``): a picture's page lists the stories using it, and refusing to delete a picture a story
+uses names them.
 """
+
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 
 _registered: list[tuple] = []  # (shown, permission)
+_uses: list = []  # functions finding where a row is used
+
+
+class Use(NamedTuple):
+    """One place a row is used: what uses it (a story's headline), that thing's admin page, its
+    status in words ("Published", "Draft") and how it uses the row ("lead image", "in the body")."""
+
+    label: str
+    url: str
+    status: str
+    how: str
 
 
 def register(shown, *, permission: str) -> None:
@@ -19,6 +36,18 @@ def register(shown, *, permission: str) -> None:
     when it shows no rows of that model); a user with ``permission`` may change them."""
     if (shown, permission) not in _registered:
         _registered.append((shown, permission))
+
+
+def register_uses(find) -> None:
+    """``find(obj, limit)`` returns at most ``limit`` (None: all) ``Use`` of ``obj``, [] for a
+    row, or a model, it does not use."""
+    if find not in _uses:
+        _uses.append(find)
+
+
+def uses_of(obj, limit: int | None = None) -> list[Use]:
+    """Where ``obj`` is used, by everything registered; at most ``limit`` from each."""
+    return [use for find in _uses for use in find(obj, limit)]
 
 
 def shown_publicly(queryset: QuerySet) -> QuerySet:
@@ -35,12 +64,12 @@ def may_change_published(user) -> bool:
 
 
 class ShownPubliclyMixin:
-    """For a ModelAdmin: a row that published content shows (a published story's lead image, its
-    reporters' and people's photos, the people and organizations it mentions and those people's
-    roles, scheduled stories included) has no change or delete permission for a user who may not
-    change published content: its change page is read-only, and a POST to it, or a delete of it,
-    is refused (403) whatever the browser sends. Adding new rows, and changing rows no published
-    content shows, stay open to them.
+    """For a ModelAdmin: a row that published content shows (a published story's lead image and
+    the pictures in its body, its reporters' and people's photos, the people and organizations it
+    mentions and those people's roles, scheduled stories included) has no change or delete
+    permission for a user who may not change published content: its change page is read-only,
+    and a POST to it, or a delete of it, is refused (403) whatever the browser sends. Adding new
+    rows, and changing rows no published content shows, stay open to them.
     """
 
     locked_message = "A published story shows this; only an editor can change it."

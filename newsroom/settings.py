@@ -164,11 +164,13 @@ STORAGES = {
 # Story furniture the body editor gets from our own module (static/newsroom/admin/furniture.js):
 # each extension's processor tells django-prose-editor the markup it makes (articles/html.py keeps
 # the same). Processors here, not imported from an app: settings load before apps.
-def _furniture(tag: str, class_name: str):
+def _furniture(tag: str, class_name: str, attributes=(), inside=()):
     def processor(config, shared_config):
         from django_prose_editor.config import add_allowed_classes, add_tags_and_attributes
 
-        add_tags_and_attributes(shared_config, [tag], None)
+        add_tags_and_attributes(
+            shared_config, [tag, *inside], {tag: set(attributes)} if attributes else None
+        )
         add_allowed_classes(shared_config, {tag: [class_name]})
 
     return processor
@@ -182,6 +184,14 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
         "extensions": {
             "PullQuote": _furniture("blockquote", "pull-quote"),
             "FactBox": _furniture("aside", "fact-box"),
+            # A library picture, a gallery of them, an embedded post (articles/body.py).
+            "Picture": _furniture(
+                "figure", "picture", ["data-image", "data-size"], inside=["figcaption"]
+            ),
+            "Gallery": _furniture("figure", "gallery"),
+            "Embed": _furniture(
+                "figure", "embed", ["data-provider", "data-id"], inside=["figcaption"]
+            ),
         },
     }
 ]

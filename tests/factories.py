@@ -4,10 +4,13 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from articles.models import Article, Byline, Correction, Section
 from people.models import Affiliation, Organization, Person, Reporter
+from photos.models import Image
+from tests.photos.pictures import jpeg
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -114,3 +117,18 @@ def add_extras(article, *, reporters=3, tags=5, people=4, organizations=4):
     new_organizations = OrganizationFactory.create_batch(organizations)
     article.mentioned_organizations.add(*new_organizations)
     return new_reporters, tag_names, new_people, new_organizations
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library picture: a small JPEG, its renditions made at once (the tests' task back end)."""
+
+    class Meta:
+        model = Image
+
+    file = factory.LazyAttribute(lambda o: ContentFile(jpeg(o.size), name="picture.jpg"))
+    alt_text = factory.Sequence(lambda n: f"Demo picture {n}")
+    caption = "A picture from the library."
+    credit = "Test Photographer / Test Agency"
+
+    class Params:
+        size = (1200, 800)

@@ -94,8 +94,9 @@ def test_rendered_body_carries_the_editor_configuration():
         # The list: h2–h4, bold, italic, links, both lists, quotations, line breaks.
         "Heading", "Bold", "Italic", "Link", "BulletList", "OrderedList", "ListItem",
         "Blockquote", "HardBreak",
-        # Story furniture: tables, pull quotes and fact boxes.
-        "Table", "TableRow", "TableHeader", "TableCell", "PullQuote", "FactBox",
+        # Story furniture: tables, pull quotes, fact boxes, pictures, galleries and embeds.
+        "Table", "TableRow", "TableHeader", "TableCell", "PullQuote", "FactBox", "Picture",
+        "Gallery", "Embed",
     }  # fmt: skip
     assert config["extensions"]["Heading"] == {"levels": [2, 3, 4]}
     assert config["extensions"]["Link"] == {"enableTarget": False}
@@ -121,6 +122,7 @@ def test_editor_markup_is_exactly_the_sanitiser_allow_list():
     # cells, which the story form refuses (``articles.html.merged_cells``).
     assert editor["attributes"] == {
         "a": ALLOWED_ATTRIBUTES["a"] | {"rel"},
+        "figure": ALLOWED_ATTRIBUTES["figure"],
         "ol": {"start", "type", "data-type"},
         "th": {"colspan", "rowspan"},
         "td": {"colspan", "rowspan"},

@@ -73,8 +73,8 @@ def test_list_items_and_line_breaks_are_kept():
 
 def test_the_allow_list_is_exactly_the_editors_markup():
     assert sorted(ALLOWED_TAGS) == [
-        "a", "aside", "blockquote", "br", "em", "h2", "h3", "h4", "li", "ol", "p", "strong",
-        "table", "tbody", "td", "th", "thead", "tr", "ul",
+        "a", "aside", "blockquote", "br", "em", "figcaption", "figure", "h2", "h3", "h4", "li",
+        "ol", "p", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
     ]  # fmt: skip
 
 

@@ -81,6 +81,22 @@ RICH_BODY = """<p>The centre, <strong>the largest of its kind</strong> in the re
 <blockquote class="pull-quote"><p>We are ready.</p><p>— The director</p></blockquote>
 <aside class="fact-box"><h3>In numbers</h3><ul><li>1,200 machines</li></ul></aside>"""
 
+
+def figures_body(images):
+    """A body with a picture at each width, a gallery and an embed (articles/body.py)."""
+    first, second, third = (image.pk for image in images)
+    return (
+        f'<p>From the quay.</p><figure class="picture" data-image="{first}" data-size="full">'
+        "<figcaption>The cranes at <em>night</em></figcaption></figure>"
+        f'<figure class="picture" data-image="{second}" data-size="column"></figure>'
+        f'<figure class="gallery"><figure class="picture" data-image="{second}"><figcaption>'
+        f'One</figcaption></figure><figure class="picture" data-image="{third}"></figure></figure>'
+        '<figure class="embed" data-provider="youtube" data-id="dQw4w9WgXcQ"><figcaption>The '
+        'first night</figcaption></figure><figure class="embed" data-provider="bluesky" '
+        'data-id="demo.bsky.social/3l6oveex3ii2l"></figure><p>The end.</p>'
+    )
+
+
 # Every kind of page a reader can be shown (feeds, sitemaps and the API are not HTML).
 PAGE_URLS = {
     "home": "/",
@@ -90,6 +106,7 @@ PAGE_URLS = {
     "story-with-lead-picture-corrections-tags-mentions": f"/stories/{SEED_SLUG}/",
     "story-without-lead-picture": "/stories/computing-centre-opens/",
     "story-bare-no-byline-tags-or-mentions": "/stories/a-short-wire-story/",
+    "story-with-pictures-gallery-and-embed": "/stories/harbour-in-pictures/",
     "tag": "/tags/hong-kong/",
     "reporter": "/reporters/chang-zhipeng/",
     "person": "/people/choi-koon-shum/",
@@ -150,6 +167,14 @@ def build_site():
     CorrectionFactory(article=other, kind=Correction.Kind.UPDATE, text="Adds the director's words.")
 
     ArticleFactory(headline="A short wire story", slug="a-short-wire-story", section=seed.section)
+    ArticleFactory(
+        headline="The harbour in pictures",
+        slug="harbour-in-pictures",
+        section=seed.section,
+        body=figures_body(
+            [pictures.upload(pictures.jpeg(), alt_text=f"Demo {n}") for n in range(3)]
+        ),
+    )
     # More than one page of stories (20 a page), each with a byline, for the second pages.
     for story in ArticleFactory.create_batch(22, section=seed.section):
         BylineFactory(article=story, reporter=reporter, order=0)
