@@ -62,6 +62,12 @@ def _responses(operation, path_parameters, templates) -> dict:
         )
     if path_parameters:
         responses["404"] = _json(error, "Not found, or not published.")
+    if operation.gone is not None:
+        responses["410"] = _json(
+            operation.gone.schema(),
+            "Taken down for good (killed for legal reasons): its uri and pubstatus “canceled”, "
+            "nothing more.",
+        )
     return responses
 
 
@@ -97,6 +103,8 @@ def document() -> dict:
         paths[templates[pattern.name]] = {"get": _get(operation, path_parameters, templates)}
         if operation.response is not None:
             shapes.append(operation.response)
+        if operation.gone is not None:
+            shapes.append(operation.gone)
     return {
         "openapi": "3.1.0",
         "info": {

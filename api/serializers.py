@@ -13,10 +13,12 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from articles import body as story_body
+from articles import live_views
 from articles.html import sanitize_html
 from articles.models import Correction
 from core import keys as surrogate_keys
@@ -94,13 +96,33 @@ IMAGE = Object(
 
 def load_pictures(stories) -> None:
     """Clean the bodies of these stories and read the library pictures they show, all of them in
-    one query (none if no body has a picture), for ``bodyhtml`` and ``associations``. The views
-    call it on a page of stories; a story serialized without it reads its own."""
+    one query (none if no body has a picture), for ``bodyhtml`` and ``associations``; and the
+    entries of the live ones among them with their authors (two queries, none without a live
+    story), for ``entries``, their pictures read with the stories'. The views call it on a page
+    of stories; a story serialized without it reads its own."""
     stories = list(stories)
+    live = [story for story in stories if story.is_live]
+    if live:
+        prefetch_related_objects(
+            live,
+            Prefetch("entries", queryset=live_views.entries_queryset(), to_attr="_api_entries"),
+        )
     bodies = [sanitize_html(story.body) for story in stories]
-    images = story_body.images_for(*bodies)
+    entries = [entry for story in live for entry in story._api_entries]
+    entry_bodies = live_views.cleaned_bodies(entries)
+    images = story_body.images_for(*bodies, *entry_bodies)
     for story, cleaned in zip(stories, bodies, strict=True):
         story._api_body, story._api_images = cleaned, images
+    live_views.render_bodies(entries, entry_bodies, images, absolute=True)
+    for story in live:
+        live_views.show_keys(story, story._api_entries)
+
+
+def _entries(story) -> list:
+    """A live story's entries, pinned first, newest first, with ``shown_body`` (``load_pictures``)."""
+    if not hasattr(story, "_api_entries"):
+        load_pictures([story])
+    return story._api_entries
 
 
 def _body(story) -> tuple[str, dict[int, Image]]:
@@ -242,6 +264,59 @@ def _version_time(story) -> dt.datetime:
     return max(time for time in (story.modified_at, story.published_at) if time is not None)
 
 
+BOOLEAN = Scalar("boolean")
+
+LIVE_ENTRY = Object(
+    Field(
+        "id", integer(minimum=1), "pk", description="Its number; the page shows it at #entry-<id>."
+    ),
+    Field("posted_at", DATETIME, description="The time readers see beside it."),
+    Field("title", string("Optional; empty if it has none.")),
+    Field(
+        "bodyhtml",
+        string(
+            "Sanitised HTML, as a story's bodyhtml: pictures as <img> at absolute addresses, "
+            "embedded posts as links to them."
+        ),
+        lambda entry: str(entry.shown_body),
+    ),
+    Field("key_event", BOOLEAN, description="Listed at the top of the story as a key event."),
+    Field("pinned", BOOLEAN, description="Kept above newer entries."),
+    Field(
+        "authors",
+        ListOf(REPORTER_SUMMARY),
+        lambda entry: entry.authors.all(),
+        description="Who wrote it.",
+    ),
+    Field("correction", string("What was corrected in it, shown on it; empty if nothing was.")),
+    Field("corrected", Nullable(DATETIME), "corrected_at", description="When it was corrected."),
+    Field(
+        "html_url",
+        URI,
+        lambda entry: absolute_url(entry.get_absolute_url()),
+        description="The entry on the story's page.",
+    ),
+    name="LiveEntry",
+    description="One update of a live story.",
+)
+
+LIVE = Object(
+    Field("open", BOOLEAN, lambda story: story.live_closed_at is None),
+    Field("closed_at", Nullable(DATETIME), "live_closed_at"),
+    Field(
+        "entries_rss",
+        URI,
+        lambda story: absolute_url(live_views.feed_urls(story)["rss"]),
+        description="The entries as an RSS feed (an Atom feed is at …/live/atom/).",
+    ),
+    description="Whether the coverage is still going on, and when it ended.",
+)
+
+
+def _is_live(story) -> bool:
+    return story.is_live
+
+
 # ``headline``, ``byline``, ``bodyhtml``, ``located``, ``subject``, ``people``, ``organisations``,
 # ``uri``, ``type``, ``version``, ``versioncreated``, ``firstcreated``, ``pubstatus``,
 # ``language`` and ``associations`` are ninjs names (the single-valued forms from ninjs 1.x where
@@ -348,6 +423,20 @@ STORY = Object(
         ),
     ),
     html_url("The story's page on the site."),
+    Field(
+        "live",
+        LIVE,
+        lambda story: story,
+        description="Only for live coverage: a story followed as it happens, in entries.",
+        when=_is_live,
+    ),
+    Field(
+        "entries",
+        ListOf(LIVE_ENTRY),
+        _entries,
+        description="Only for live coverage: every entry, pinned ones first, then newest first.",
+        when=_is_live,
+    ),
     name="Story",
     description="A published story, in IPTC ninjs property names where ninjs has one.",
 )

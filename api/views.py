@@ -10,8 +10,10 @@ What readers may see is ``Article.objects.published()``, here as on every page: 
 review, withdrawn and scheduled stories are never listed, counted or found. The lists of reporters,
 people, organizations and tags hold only those with a published story, so the API does not reveal
 what is being worked on; each one's own record is served like its public page. A reporter's email
-appears only if they chose to show it. Every list costs the same number of queries however many
-rows it returns, and no query string can cause a server error: bad values get a 400 with a message.
+appears only if they chose to show it. A story killed for legal reasons (``articles.kill``) answers
+410 at its address, as ninjs ``pubstatus: canceled`` and nothing more. Every list costs the same
+number of queries however many rows it returns, and no query string can cause a server error: bad
+values get a 400 with a message.
 """
 
 import functools
@@ -26,6 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from taggit.models import Tag
 
 from articles import keys as story_keys
+from articles.kill import killed_story_at
 from articles.models import Article, Section, TaggedArticle
 from articles.views import story_page_queryset
 from core.keys import show, show_objects
@@ -35,7 +38,7 @@ from people.models import Affiliation, Organization, Person, Reporter
 
 from . import openapi, serializers
 from .parameters import PAGINATION, SLUG, STORY_FILTERS
-from .schema import BadRequest, Object, Parameter, Query, read_query
+from .schema import BadRequest, Field, Object, Parameter, Query, read_query, string
 
 READ_METHODS = "GET, HEAD, OPTIONS"
 
@@ -58,6 +61,9 @@ class Operation:
     # Called on the objects found (a page of them, or the one) before they are serialized: to
     # read what they show in a fixed number of queries however many there are.
     prepare: Callable[[list], None] | None = None
+    # The shape of a 410 answer, for an object taken down for good (a story killed for legal
+    # reasons: ``CANCELED``); None if the endpoint never answers 410.
+    gone: Object | None = None
 
     @property
     def query_parameters(self) -> tuple[Parameter, ...]:
@@ -87,6 +93,28 @@ class Problem:
 
 def error(status: int, message: str, parameter: str | None = None) -> JsonResponse:
     return json_response(serializers.ERROR(Problem(status, message, parameter)), status=status)
+
+
+class Gone(Exception):
+    """The object asked for was taken down for good: the answer is a 410 with ``data``."""
+
+    def __init__(self, data: dict):
+        super().__init__("Gone.")
+        self.data = data
+
+
+# A story killed for legal reasons (``articles.kill``), at its API address (or one it used to
+# have): ninjs's word for content withdrawn for good, and nothing else of it.
+CANCELED = Object(
+    serializers.uri("story", "ninjs: the story's identifier (its API address)."),
+    Field(
+        "pubstatus",
+        string("ninjs: “canceled”: taken down for good, not to be used.", enum=["canceled"]),
+        lambda _: "canceled",
+    ),
+    name="CanceledStory",
+    description="A story taken down for legal reasons: its identifier and status, nothing more.",
+)
 
 
 def _not_a_read(request) -> JsonResponse:
@@ -207,6 +235,8 @@ def endpoint(operation_id: str, summary: str, **options):
                     data = found if operation.returns is None else operation.returns(found)
             except BadRequest as bad:
                 return error(400, bad.message, bad.parameter)
+            except Gone as gone:
+                return json_response(gone.data, status=410)
             except Http404:
                 return error(404, "Not found.")
             response = json_response(data)
@@ -326,9 +356,17 @@ def story_list(query):
     tag="stories",
     returns=serializers.STORY,
     prepare=serializers.load_pictures,
+    gone=CANCELED,
 )
 def story_detail(query, slug):
-    return _get(story_queryset(), slug=slug)
+    try:
+        return _get(story_queryset(), slug=slug)
+    except Http404:
+        # Killed for legal reasons: gone from this address and any it had, as from the site.
+        killed = killed_story_at(slug) if SLUG.match(slug) else None
+        if killed is None:
+            raise
+        raise Gone(CANCELED(killed)) from None
 
 
 # The story endpoints' first addresses, from before they were named as readers and editors name

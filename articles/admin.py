@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import JsonResponse
 from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
@@ -33,7 +33,17 @@ from core.pagination import CachedCountPaginator
 from core.text import html_to_text
 from photos import renditions
 
-from . import admin_import, admin_people, admin_revisions, embeds, presence, services
+from . import (
+    admin_import,
+    admin_kill,
+    admin_live,
+    admin_people,
+    admin_revisions,
+    embeds,
+    kill,
+    presence,
+    services,
+)
 from .autosave import AutosaveAdminMixin
 from .forms import ArticleAdminForm, BylineFormSet, save_effects
 from .models import Article, ArticleQuerySet, Byline, Correction, Section, StatusChange
@@ -72,13 +82,16 @@ class StatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [
+        found = [
             (Status.DRAFT, "Draft"),
             (Status.REVIEW, "In review"),
             ("scheduled", "Scheduled"),
             (Status.PUBLISHED, "Published"),
             (Status.WITHDRAWN, "Withdrawn"),
         ]
+        if kill.can_kill(request.user):  # nobody else sees a killed story (articles.kill)
+            found.append((Status.KILLED, "Killed (legal)"))
+        return found
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -89,6 +102,24 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.published(now=now)
         if value in Status.values:
             return queryset.filter(status=value)
+        return queryset
+
+
+class EmbargoFilter(admin.SimpleListFilter):
+    """Stories whose embargo has not lifted yet, or the others (no embargo, or one lifted)."""
+
+    title = "embargo"
+    parameter_name = "embargoed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Embargoed"), ("no", "Not embargoed")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(embargo_until__gt=now)
+        if self.value() == "no":
+            return queryset.filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
         return queryset
 
 
@@ -165,7 +196,14 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
     # The headline with its bylines under it, so the headline has room (story-list.css).
     list_display = ["story", "status_label", "section", "published", "changed"]
     list_display_links = ["story"]
-    list_filter = [StatusFilter, "needs_headline", "section", "bylines__reporter", "tags"]
+    list_filter = [
+        StatusFilter,
+        EmbargoFilter,
+        "needs_headline",
+        "section",
+        "bylines__reporter",
+        "tags",
+    ]
     search_fields = ["headline", "standfirst", "body"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["section", "lead_image", "mentioned_people", "mentioned_organizations"]
@@ -196,7 +234,7 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
         (
             "Publication",
             {
-                "fields": ["status", "published_at", "updated_at", "lock_version"],
+                "fields": ["status", "published_at", "embargo_until", "updated_at", "lock_version"],
                 "classes": ["story-side", "story-publication"],
             },
         ),
@@ -258,7 +296,9 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
                 Prefetch("bylines", queryset=Byline.objects.select_related("reporter"))
             )
         )
-        return services.editable_articles(request.user, queryset)
+        editable = services.editable_articles(request.user, queryset)
+        # Killed stories only for those who may kill stories, who also see what they may kill.
+        return kill.admin_stories(request.user, queryset, editable)
 
     def get_urls(self):
         # The import page before the admin's own URLs, whose "<path:object_id>/" would take
@@ -275,6 +315,8 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
             tags,
             embed,
             *admin_import.import_urls(self),
+            *admin_kill.kill_urls(self),
+            *admin_live.live_urls(self),
             *admin_revisions.restore_urls(self),
             *(url for url in super().get_urls() if getattr(url, "name", None) != replaced),
         ]
@@ -350,9 +392,23 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
             with super().create_revision(request):
                 yield
 
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (
+            obj is None or obj.status != Status.KILLED or kill.can_kill(request.user)
+        )
+
     def has_change_permission(self, request, obj=None):
+        # A killed story is the legal record: read-only for everyone (the kill page is the only
+        # way in, an administrator's restore the only way out: articles/admin_kill.py).
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or services.can_edit(request.user, obj))
+        return allowed and (
+            obj is None or (obj.status != Status.KILLED and services.can_edit(request.user, obj))
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status != Status.KILLED)
 
     def has_publish_permission(self, request):
         return services.is_editor(request.user)
@@ -461,8 +517,16 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj):
         if obj.is_scheduled:
-            return format_html("Scheduled for {}", _two_line_time(obj.published_at))
-        return obj.get_status_display()
+            label = format_html("Scheduled for {}", _two_line_time(obj.published_at))
+        else:
+            label = obj.get_status_display()
+        if services.embargo_holds(obj):
+            return format_html(
+                '{}<br><span class="story-embargo">Embargoed until {}</span>',
+                label,
+                _two_line_time(obj.embargo_until),
+            )
+        return label
 
     @admin.display(description="Words")
     def word_count(self, obj):
@@ -568,6 +632,18 @@ class CorrectionAdmin(StoryColumnMixin, CheckedAdminMixin, admin.ModelAdmin):
             kwargs.setdefault("label", "Story")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_queryset(self, request):
+        return kill.hide_killed(request.user, super().get_queryset(request))
+
+    def has_change_permission(self, request, obj=None):
+        # A killed story's corrections are part of its legal record, as its text is.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.article.status != Status.KILLED)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.article.status != Status.KILLED)
+
     def save_model(self, request, obj, form, change):
         services.correction_save(correction=obj)
 
@@ -583,6 +659,9 @@ class StatusChangeAdmin(StoryColumnMixin, CheckedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "at"
     fields = ["story", "from_status", "to_status", "user", "at", "published_at"]
     readonly_fields = ["story"]
+
+    def get_queryset(self, request):
+        return kill.hide_killed(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False

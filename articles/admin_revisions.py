@@ -30,6 +30,8 @@ def restore_view(request, model_admin, object_id, version_id):
     article = model_admin.get_object(request, unquote(object_id))
     if article is None:
         raise Http404("No such story.")
+    if not model_admin.has_change_permission(request, article):
+        raise PermissionDenied  # a story nobody may change here (killed for legal reasons)
     version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
     saved_at = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
     if request.method == "POST":

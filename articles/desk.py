@@ -6,7 +6,8 @@ more query, and the names of the stories people have open in one more (from the 
 the cache, never by asking about each story). tests/articles/test_desk.py counts them.
 
 Everything listed is a story the user may open in the admin (``services.editable_articles``): an
-editor's desk has the whole newsroom's queue; a reporter's has their own stories only.
+editor's desk has the whole newsroom's queue; a reporter's has their own stories only. A story
+whose embargo has not lifted says so (``embargoed_until``, read with the list, no query more).
 """
 
 import datetime as dt
@@ -28,7 +29,7 @@ from django.db.models.query import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from . import presence, services
+from . import kill, presence, services
 from .models import Article, Byline, Correction, StatusChange
 
 Status = Article.Status
@@ -39,6 +40,7 @@ SCHEDULED_SHOWN = 50
 RECENT_HOURS = 48
 RECENT_AT_LEAST = 10  # a quiet weekend still shows the last ten published
 RECENT_SHOWN = 20
+LIVE_SHOWN = 10
 
 
 @dataclass
@@ -84,11 +86,15 @@ class Desk:
     # For those who may open published stories (editors); None for everyone else.
     scheduled: Scheduled | None = None
     recent: StoryList | None = None
+    # Live stories still open that this user may add entries to.
+    live: StoryList | None = None
 
 
 def visible_stories(user) -> QuerySet:
-    """The stories ``user`` may open in the admin (``services.editable_articles``)."""
-    return services.editable_articles(user)
+    """The stories ``user`` may open in the admin (``services.editable_articles``), less those
+    killed for legal reasons unless they may see them (``kill.can_kill``)."""
+    stories = services.editable_articles(user)
+    return stories if kill.can_kill(user) else stories.exclude(status=Article.Status.KILLED)
 
 
 def _mine(user) -> Q:
@@ -209,6 +215,19 @@ def being_edited(*, user, now: dt.datetime) -> list[Editing]:
     ]
 
 
+def live_coverage(*, user, now: dt.datetime) -> StoryList:
+    """Live stories whose coverage is still open: every one for editors, those under their own
+    byline for reporters (who add entries to them after publication, ``articles.live``)."""
+    stories = Article.objects.filter(is_live=True, live_closed_at__isnull=True).exclude(
+        status=Status.KILLED
+    )
+    if not user.has_perm("articles.edit_any_article"):
+        stories = stories.filter(
+            Exists(Byline.objects.filter(article=OuterRef("pk"), reporter__user=user))
+        )
+    return _listed(stories.order_by("-published_at", "-pk"), LIVE_SHOWN)
+
+
 def desk(*, user, now: dt.datetime) -> Desk:
     """Every list on ``user``'s desk, the bylines of all their stories fetched together."""
     # Published stories open in the admin only for those who may edit any story.
@@ -221,6 +240,7 @@ def desk(*, user, now: dt.datetime) -> Desk:
         editing=being_edited(user=user, now=now),
         scheduled=scheduled(user=user, now=now) if sees_published else None,
         recent=recently_published(user=user, now=now) if sees_published else None,
+        live=live_coverage(user=user, now=now) if user.has_perm("articles.add_liveentry") else None,
     )
     listed = [
         story
@@ -230,6 +250,7 @@ def desk(*, user, now: dt.datetime) -> Desk:
             found.needs_headline,
             found.scheduled,
             found.recent,
+            found.live,
         )
         if stories is not None
         for story in stories.stories
@@ -237,4 +258,8 @@ def desk(*, user, now: dt.datetime) -> Desk:
     prefetch_related_objects(
         listed, Prefetch("bylines", queryset=Byline.objects.select_related("reporter"))
     )
+    for story in listed:
+        story.embargoed_until = (
+            story.embargo_until if services.embargo_holds(story, now=now) else None
+        )
     return found

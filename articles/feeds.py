@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.text import Truncator
 from taggit.models import Tag
 
 from core import keys as surrogate_keys
@@ -29,7 +30,7 @@ from core.links import SiteRequest
 from core.text import one_line
 from people.models import Reporter
 
-from . import body, keys
+from . import body, keys, live_views
 from .html import sanitize_html
 from .models import Article, Byline, Section
 
@@ -64,7 +65,8 @@ class StoryAtomFeed(Atom1Feed):
         for author in item["authors"]:
             handler.startElement("author", {})
             handler.addQuickElement("name", author["name"])
-            handler.addQuickElement("uri", urljoin(self.feed["link"], author["path"]))
+            if author["path"]:  # a live entry's author may have no page of their own
+                handler.addQuickElement("uri", urljoin(self.feed["link"], author["path"]))
             if author["email"]:
                 handler.addQuickElement("email", author["email"])
             handler.endElement("author")
@@ -238,4 +240,68 @@ class ReporterFeed(StoriesFeed):
 
 
 class ReporterAtomFeed(ReporterFeed, StoriesAtomFeed):
+    pass
+
+
+class LiveEntriesFeed(StoriesFeed):
+    """A live story's entries, newest first (pinned or not: a feed reader shows what is new):
+    RSS at ``/stories/<slug>/live/rss/``, Atom at ``.../atom/``. Only a published live story
+    has one; its items carry each entry's authors and whole body, pictures at absolute
+    addresses, in a fixed number of queries however many entries (``live_views``)."""
+
+    def get_object(self, request, slug):
+        found = Article.objects.published().filter(is_live=True).select_related("section")
+        return get_object_or_404(found, slug=slug)
+
+    def items(self, obj):
+        entries = live_views.entries_of(obj)
+        entries.sort(key=lambda entry: (entry.posted_at, entry.pk), reverse=True)
+        entries = entries[:FEED_LENGTH]
+        # Every change to an entry or the coverage purges the story's key (core.keys).
+        live_views.show_keys(obj, entries)
+        bodies = live_views.cleaned_bodies(entries)
+        live_views.render_bodies(entries, bodies, body.images_for(*bodies), absolute=True)
+        for entry in entries:
+            entry.feed_body = entry.shown_body
+        return entries
+
+    def title(self, obj):
+        return xml_text(f"{obj.headline} — live — {settings.SITE_NAME}")
+
+    def about(self, obj):
+        return f"Every update of the live coverage of {obj.headline}, from {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def item_title(self, item):
+        return xml_text(live_views.headline(item))
+
+    def item_description(self, item):
+        return xml_text(escape(Truncator(one_line(item.body)).words(40)))
+
+    def item_pubdate(self, item):
+        return item.posted_at
+
+    def item_updateddate(self, item):
+        return max(t for t in (item.posted_at, item.corrected_at) if t)
+
+    def item_categories(self, item):
+        return ["Key event"] if item.key_event else []
+
+    def item_extra_kwargs(self, item):
+        return {
+            "authors": [
+                {
+                    "name": xml_text(author.name),
+                    "path": author.get_absolute_url() if author.has_page else "",
+                    "email": author.email if author.show_email else "",
+                }
+                for author in item.authors.all()
+            ],
+            "content_html": xml_text(self.item_content(item)),
+        }
+
+
+class LiveEntriesAtomFeed(LiveEntriesFeed, StoriesAtomFeed):
     pass

@@ -16,7 +16,7 @@ from . import body as story_body
 from . import services
 from .html import merged_cells, sanitize_html
 from .models import Article, Byline
-from .widgets import HeadlineWidget, TagChipsWidget
+from .widgets import HeadlineWidget, NamedSplitDateTime, TagChipsWidget
 
 Status = Article.Status
 
@@ -80,12 +80,15 @@ class ArticleAdminForm(forms.ModelForm):
             "body": body_editor_widget(),
             "standfirst": forms.Textarea(attrs={"rows": 3, "class": "story-standfirst"}),
             "tags": TagChipsWidget(suggest_url=reverse_lazy("admin:articles_article_tags")),
+            # The admin's date and time boxes, named like the publication time's.
+            "embargo_until": NamedSplitDateTime("Embargo date", "Embargo time"),
         }
-        field_classes = {"body": StoryBodyField}
+        field_classes = {"body": StoryBodyField, "embargo_until": forms.SplitDateTimeField}
+        labels = {"embargo_until": "Embargoed until"}
         fields = [
             "headline", "needs_headline", "slug", "standfirst", "body", "lead_image", "dateline",
-            "section", "status", "published_at", "updated_at", "tags", "mentioned_people",
-            "mentioned_organizations",
+            "section", "status", "published_at", "embargo_until", "updated_at", "tags",
+            "mentioned_people", "mentioned_organizations",
         ]  # fmt: skip
 
     user = None  # set by ArticleAdmin.get_form
@@ -102,6 +105,24 @@ class ArticleAdminForm(forms.ModelForm):
             current = self.instance.status if self.instance.pk else Status.DRAFT
             allowed = services.allowed_statuses(self.user, current)
             self.fields["status"].choices = [c for c in Status.choices if c[0] in allowed]
+        if "embargo_until" in self.fields:
+            self._set_up_embargo(self.fields["embargo_until"])
+
+    def _set_up_embargo(self, field):
+        zone = timezone.get_current_timezone_name()
+        if self.instance.pk and services.is_out(self.instance):
+            # Readers can see it: the embargo is history (``services.check_embargo``).
+            field.disabled = True
+            field.help_text = (
+                "The story is published, so its embargo can no longer be set, moved or removed. "
+                "Withdraw it first if the embargo must change."
+            )
+            return
+        field.help_text = (
+            f"Held until this time ({zone}): until then nobody can publish it, schedule it "
+            "earlier or share a preview link, whatever their role. Leave empty if the story is "
+            "not embargoed."
+        )
 
     def clean_headline(self):
         # One line: the headline's box wraps, and a paste may bring a line break with it.
@@ -136,7 +157,29 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             self._check_not_stale(cleaned.get("lock_version"))
+        self._check_embargo(cleaned)
         return cleaned
+
+    def _check_embargo(self, cleaned):
+        """What the embargo forbids (``services.check_embargo``), said beside the field to change.
+        The save checks it again against the row as locked."""
+        if any(name in self.errors for name in ("status", "published_at", "embargo_until")):
+            return  # a value that is not one: its own error says so
+        saved = self.instance
+
+        def value(name):
+            return cleaned.get(name) if name in self.fields else getattr(saved, name)
+
+        try:
+            services.check_embargo(
+                stored=saved if saved.pk else None,
+                status=value("status"),
+                published_at=value("published_at"),
+                embargo_until=value("embargo_until"),
+            )
+        except services.EmbargoRefusal as refusal:
+            field = refusal.field if refusal.field in self.fields else None
+            self.add_error(field, forms.ValidationError(str(refusal), code="embargo"))
 
     def _check_not_stale(self, opened_version):
         # Locked until the transaction ends, so nobody can save in between the check and our write.

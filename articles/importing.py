@@ -76,6 +76,9 @@ class ImportResult:
     headline: str = ""
     slug: str = ""
     status: str = ""
+    published_at: dt.datetime | None = None
+    embargo_until: dt.datetime | None = None
+    scheduled: bool = False  # published for when its embargo lifts
     needs_headline: bool = False
     reporter: str = ""
     new_reporter: bool = False
@@ -96,6 +99,12 @@ class ImportResult:
             return f"{filename}: skipped, {self.message}"
         verb = "would be imported" if self.dry_run else "imported"
         state = "published" if self.status == Article.Status.PUBLISHED else "a draft"
+        if self.scheduled:
+            state = (
+                f"scheduled for {services.local_time(self.published_at)}, when its embargo lifts"
+            )
+        elif self.embargo_until is not None:
+            state += f", embargoed until {services.local_time(self.embargo_until)}"
         parts = [f"{filename}: {verb} as “{self.headline}” ({state}, /{self.slug}/)"]
         if self.needs_headline:
             parts.append("provisional headline, needs an editor's headline")
@@ -237,6 +246,7 @@ def article_import(
     allow_duplicate: bool = False,
     dry_run: bool = False,
     section: Section | None = None,
+    embargo_until: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> ImportResult:
     """Make a story from parsed wire copy, with its byline and the mentions found in its text.
@@ -244,10 +254,12 @@ def article_import(
     Drafts unless ``publish`` (an editor's decision, so only an editor may ask for it, and only
     with an editor's ``headline``: without one the headline is the first sentence, flagged as
     provisional). Copy already imported (same fingerprint) is skipped unless ``allow_duplicate``.
-    ``dry_run`` works everything out, the same way, and writes nothing.
+    ``dry_run`` works everything out, the same way, and writes nothing. ``embargo_until`` holds
+    the story until then: published with an embargo still to come, it is scheduled for the
+    embargo's time (``services.check_embargo`` allows nothing earlier).
 
     Raises ``ImportRefused`` or ``PermissionDenied`` when the story cannot be imported as asked.
-    (Over 60 lines only by its eight keyword arguments, one a line, and this docstring.)
+    (Over 60 lines only by its nine keyword arguments, one a line, and this docstring.)
     """
     headline, section = _checked_request(user, publish=publish, headline=headline, section=section)
     now = now or timezone.now()
@@ -273,13 +285,23 @@ def article_import(
             dateline=parsed.dateline,
             section=section,
             status=Article.Status.PUBLISHED if publish else Article.Status.DRAFT,
-            published_at=now if publish else None,
+            published_at=max(now, embargo_until or now) if publish else None,
+            embargo_until=embargo_until,
             wire_hash=fingerprint,
             created_by=user,
             modified_by=user,
         )
         result.headline, result.needs_headline = article.headline, article.needs_headline
-        result.status = article.status
+        result.status, result.published_at = article.status, article.published_at
+        result.embargo_until = embargo_until
+        result.scheduled = publish and article.published_at > now
+        services.check_embargo(
+            stored=None,
+            status=article.status,
+            published_at=article.published_at,
+            embargo_until=embargo_until,
+            now=now,
+        )
         if dry_run:
             result.slug = unique_slug(article.headline)
             people, organizations = mentions.find_mentions(parsed.text)
@@ -405,5 +427,9 @@ def summary(results: list[ImportResult], *, dry_run: bool = False) -> str:
     failures = sum(result.outcome == FAILED for result in results)
     story = "story" if imported == 1 else "stories"
     verb = "would be imported" if dry_run else "imported"
-    text = f"{imported} {story} {verb}, {skipped} skipped (already imported), {failures} failed"
+    scheduled = sum(result.outcome == IMPORTED and result.scheduled for result in results)
+    held = f" ({scheduled} scheduled for when the embargo lifts)" if scheduled else ""
+    text = (
+        f"{imported} {story} {verb}{held}, {skipped} skipped (already imported), {failures} failed"
+    )
     return text + (". Dry run: nothing was saved." if dry_run else ".")

@@ -1,10 +1,10 @@
 """The surrogate keys of stories (``core.keys``): what a story's page and a story's card show, which
 lists a published story is in, and which keys each change purges.
 
-A change to what a story shows (its headline, body, a correction, a tag's name) purges
-``story:<id>``: its page, and every list and feed showing it, carry that key. A story entering or
-leaving lists (published, withdrawn, rescheduled, moved to another section, given a tag, a byline
-or a mention) also purges the keys of those lists, and nothing else.
+A change to what a story shows (its headline, body, a correction, a tag's name, a live entry)
+purges ``story:<id>``: its page, and every list and feed showing it, carry that key. A story
+entering or leaving lists (published, withdrawn, rescheduled, moved to another section, given a
+tag, a byline or a mention) also purges the keys of those lists, and nothing else.
 """
 
 from django.utils import timezone
@@ -14,7 +14,7 @@ from core import keys
 from core.keys import key, list_key
 from people.models import Organization, Person, Reporter
 
-from .models import Article, Byline, Correction, Section, TaggedArticle
+from .models import Article, Byline, Correction, LiveEntry, Section, TaggedArticle
 
 # Lists every published story is in: the home page, and everything listing all stories (the
 # archive, the site's feeds, the API's story list), and the sitemaps (which also show when each
@@ -165,6 +165,18 @@ def section_changed(section, before) -> set[str]:
     return found
 
 
+def entry_changed(entry, before) -> set[str]:
+    """A live entry added, changed or deleted: its story's page, the poll of that page
+    (``articles.live_views``) and the lists showing the story all carry the story's key; nothing
+    else shows an entry."""
+    return {key(Article, entry.article_id)}
+
+
+def entry_authors_changed(entry_id, reporter_ids) -> set[str]:
+    story_id = LiveEntry.objects.filter(pk=entry_id).values_list("article_id", flat=True).first()
+    return {key(Article, story_id)} if story_id is not None else set()
+
+
 def story_deleted(story, before) -> set[str]:
     return {key(story)} | (list_keys([story.pk]) if story.is_public else set())
 
@@ -213,6 +225,8 @@ def watch() -> None:
         before_save=_linked_before(TaggedArticle, "tag_id"),
     )
     keys.watch(Correction, correction_changed)
+    keys.watch(LiveEntry, entry_changed)
+    keys.watch_m2m(LiveEntry.authors.through, entry_authors_changed)
     keys.watch(Section, section_changed, before_save=_section_state)
     keys.watch(Tag, lambda tag, before: {key(tag), SITEMAPS})
     for field in ("mentioned_people", "mentioned_organizations"):

@@ -71,12 +71,22 @@ def sections_in_order() -> list[Section]:
 
 class ArticleQuerySet(models.QuerySet):
     def published(self, *, now=None):
-        """What readers may see: published, with a publication time that has come.
+        """What readers may see: published, with a publication time that has come, and no
+        embargo still holding it.
 
         The single rule used by every public page, feed, sitemap and search. A story scheduled for
         later is simply not yet in this set, so it appears at its time without any job running.
+        An embargoed story cannot be published or scheduled before its embargo lifts (the
+        workflow refuses it), so the embargo here only guards against rows written around the
+        workflow (a fixture, the shell, a bulk update): not one second early, whatever wrote them.
+        A story killed for legal reasons is never published again (its status is ``killed``).
         """
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now())
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
+        )
 
     def for_listing(self):
         """Everything a story card shows, in a fixed number of queries however many rows."""
@@ -136,6 +146,9 @@ class Article(DemoData):
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # Taken down for legal reasons: gone everywhere (410), its text kept for the legal record,
+        # visible only to those who may kill stories (``kill_article``).
+        KILLED = "killed", "Killed (legal)"
 
     headline = models.CharField(
         max_length=300, help_text="Plain, factual, under about 90 characters."
@@ -199,6 +212,31 @@ class Article(DemoData):
         editable=False,
         help_text="Fingerprint of the wire copy this story was imported from, to spot re-imports.",
     )
+    embargo_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Held until this time: nobody can publish it, schedule it earlier or share a "
+        "preview link before. Leave empty if the story is not embargoed.",
+    )
+    is_live = models.BooleanField(
+        "live coverage",
+        default=False,
+        help_text="The story follows events as they happen: entries are added at the top of its "
+        "page, newest first, and readers see new ones without reloading.",
+    )
+    live_closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the live coverage ended: readers' pages stop checking for new entries.",
+    )
+    killed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    killed_by = account_field()
+    kill_reason = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why the story was taken down for legal reasons, for the legal record.",
+    )
     needs_headline = models.BooleanField(
         default=False,
         help_text="The headline is provisional (taken from the first sentence of imported copy) "
@@ -252,6 +290,7 @@ class Article(DemoData):
         permissions = [
             ("publish_article", "Can publish, schedule and unpublish stories"),
             ("edit_any_article", "Can edit any story, whoever's byline and whatever its status"),
+            ("kill_article", "Can take a story down for legal reasons (kill it), and see it after"),
         ]
         constraints = [models.UniqueConstraint(fields=["slug"], name="article_slug_unique")]
         # Ascending: read backwards they give (published_at, id) newest first, exactly the
@@ -333,6 +372,59 @@ class Article(DemoData):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+class LiveEntry(models.Model):
+    """One update of a live story (``Article.is_live``): newest first under the story's summary,
+    key events listed at the top, pinned ones first. Its body takes the story furniture, cleaned
+    like a story's (``articles.html``); it is revisioned and correctable like a story."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="entries", verbose_name="story"
+    )
+    posted_at = models.DateTimeField(
+        default=timezone.now, help_text="The time readers see beside the entry."
+    )
+    title = models.CharField(max_length=200, blank=True, help_text="Optional; a few words.")
+    body = models.TextField(help_text="What happened: the story furniture can be used here too.")
+    authors = models.ManyToManyField(
+        Reporter,
+        related_name="live_entries",
+        blank=True,
+        help_text="Who wrote the entry; shown to readers beside it.",
+    )
+    key_event = models.BooleanField(
+        "key event",
+        default=False,
+        help_text="Listed at the top of the story as a link, for readers arriving late.",
+    )
+    pinned = models.BooleanField(
+        default=False, help_text="Kept at the top of the entries, above newer ones."
+    )
+    correction = models.TextField(
+        blank=True,
+        help_text="What was wrong and what is right now; shown on the entry. Leave empty for a "
+        "silent typo fix.",
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = account_field()
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "live entry"
+        verbose_name_plural = "live entries"
+        ordering = ["-pinned", "-posted_at", "-id"]
+        indexes = [models.Index(fields=["article", "posted_at"], name="live_entry_story_idx")]
+
+    def __str__(self):
+        return self.title or f"Entry of {timezone.localtime(self.posted_at):%d %B %Y, %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#entry-{self.pk}"
 
 
 class BodyImage(models.Model):

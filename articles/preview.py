@@ -6,6 +6,10 @@ the link was made, before publication, and nothing else: it stops working when i
 ``settings.PREVIEW_LINK_MAX_AGE`` seconds (48 hours unless set), at the story's next save (of any
 field: changing the text back does not bring an old link back), and once the story is published
 or withdrawn, for good. The story form always offers a fresh link for the story as saved.
+
+While a story is embargoed (``Article.embargo_until`` still to come) no link is shared: the form
+makes none and says why, and a link made before answers with a page saying when the embargo
+lifts. Staff's own preview (logged in) still shows the story.
 """
 
 import datetime as dt
@@ -16,16 +20,18 @@ from django.conf import settings
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core import signing
 from django.db.models import Q
-from django.http import Http404, HttpResponseGone, HttpResponseRedirect
+from django.http import Http404, HttpResponseForbidden, HttpResponseGone, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
+from .kill import can_kill
 from .models import Article
-from .services import editable_articles
-from .views import ArticleDetailView, story_page_queryset
+from .services import editable_articles, embargo_holds, local_time
+from .views import ArticleDetailView, story_gone, story_page_queryset
 
 SALT = "newsroom.preview"
 # A shared link previews a story on its way to readers; once published or withdrawn, it is dead.
@@ -54,6 +60,14 @@ class PreviewLinkSuperseded(PreviewLinkInvalid):
 
 class PreviewLinkExpired(PreviewLinkError):
     """A genuine link that is older than the allowed age."""
+
+
+class PreviewLinkEmbargoed(PreviewLinkError):
+    """A link to a story whose embargo has not lifted: nobody outside sees it before then."""
+
+    def __init__(self, message: str, embargo_until: dt.datetime):
+        super().__init__(message)
+        self.embargo_until = embargo_until
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,8 @@ def read_token(token: str, *, max_age: int | None = None) -> PreviewLink:
         raise PreviewLinkInvalid("No such story.") from exc
     if article.status not in PREVIEWABLE:
         raise PreviewLinkSuperseded("The story has been published or withdrawn since.", article)
+    if embargo_holds(article):
+        raise PreviewLinkEmbargoed("The story is embargoed.", article.embargo_until)
     if saved != saved_stamp(article) or fingerprint != text_fingerprint(article):
         raise PreviewLinkInvalid("The story has been saved again since the link was made.")
     return PreviewLink(
@@ -173,26 +189,44 @@ class StaffPreviewView(PreviewMixin, PermissionRequiredMixin, ArticleDetailView)
         user = self.request.user
         editable = editable_articles(user).order_by().values("pk")
         public = Article.objects.published().order_by().values("pk")
-        return story_page_queryset(Article.objects.filter(Q(pk__in=editable) | Q(pk__in=public)))
+        seen = Q(pk__in=editable) | Q(pk__in=public)
+        # A story killed for legal reasons is seen by those who may kill stories, and nobody else.
+        killed = Q(status=Article.Status.KILLED)
+        seen = seen | killed if can_kill(user) else seen & ~killed
+        return story_page_queryset(Article.objects.filter(seen))
 
 
-EXPIRED_PAGE = """<!doctype html>
+# A bare page for a preview link that cannot be opened (no site frame: the reader has no
+# account, and the story's section and navigation are none of their business yet).
+NOTICE_PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>Preview link expired — {site_name}</title>
+<title>{title} — {site_name}</title>
 </head>
 <body>
 <main>
-<h1>This preview link has expired</h1>
-<p>Preview links work for a limited time.</p>
-<p>Please ask the person who sent it to you for a fresh link.</p>
+<h1>{heading}</h1>
+{text}
 </main>
 </body>
 </html>
 """
+
+
+def notice_page(title: str, heading: str, text) -> str:
+    """``NOTICE_PAGE`` filled in; ``text`` is HTML made with ``format_html``."""
+    return format_html(
+        NOTICE_PAGE, title=title, site_name=settings.SITE_NAME, heading=heading, text=text
+    )
+
+
+EXPIRED_TEXT = mark_safe(
+    "<p>Preview links work for a limited time.</p>\n"
+    "<p>Please ask the person who sent it to you for a fresh link.</p>"
+)
 
 
 class SignedPreviewView(PreviewMixin, ArticleDetailView):
@@ -202,8 +236,25 @@ class SignedPreviewView(PreviewMixin, ArticleDetailView):
         try:
             self.link = read_token(kwargs["token"])
         except PreviewLinkExpired:
-            return HttpResponseGone(format_html(EXPIRED_PAGE, site_name=settings.SITE_NAME))
+            return HttpResponseGone(
+                notice_page("Preview link expired", "This preview link has expired", EXPIRED_TEXT)
+            )
+        except PreviewLinkEmbargoed as exc:
+            text = format_html(
+                "<p>Its preview cannot be opened before the embargo lifts, at\n"
+                '<time datetime="{}">{}</time>.</p>\n'
+                "<p>Please ask the person who sent you this link for a fresh one after that "
+                "time.</p>",
+                exc.embargo_until.isoformat(),
+                local_time(exc.embargo_until),
+            )
+            return HttpResponseForbidden(
+                notice_page("Story under embargo", "This story is under embargo", text)
+            )
         except PreviewLinkSuperseded as exc:
+            if exc.article.status == Article.Status.KILLED:
+                # Killed for legal reasons (articles.kill): gone, like its public address.
+                return story_gone(request)
             # Once readers can see the story, the link leads to it; the preview itself is dead.
             if Article.objects.published().filter(pk=exc.article.pk).exists():
                 return HttpResponseRedirect(exc.article.get_absolute_url())

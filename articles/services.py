@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.published_use import Use
 from people.models import Affiliation, Organization, Person, Reporter
@@ -108,6 +109,9 @@ def shown_on_published_stories(queryset: QuerySet) -> QuerySet | None:
     return None  # published stories show no rows of this model
 
 
+KILLED_LABEL = "A story taken down for legal reasons"
+
+
 def uses_of_image(obj, limit: int | None = None) -> list[Use]:
     """The stories that use ``obj``, if it is a library picture, as lead image or in the body
     (whatever their status), newest first, at most ``limit``: for the picture's page and for
@@ -122,7 +126,8 @@ def uses_of_image(obj, limit: int | None = None) -> list[Use]:
     )
     return [
         Use(
-            label=story.headline,
+            # A killed story's headline is for the Legal role only (articles.kill).
+            label=KILLED_LABEL if story.status == Status.KILLED else story.headline,
             url=reverse("admin:articles_article_change", args=[story.pk]),
             status="Scheduled" if story.is_scheduled else story.get_status_display(),
             how=" and ".join(
@@ -154,6 +159,90 @@ def check_transition(*, user, from_status: str, to_status: str) -> None:
             f"You cannot move a story from “{Status(from_status).label}” to "
             f"“{Status(to_status).label}”."
             + ("" if is_editor(user) else " Only an editor can publish or unpublish.")
+        )
+
+
+# Embargoes: copy held until a time. One check (``check_embargo``) for every path that publishes or
+# schedules (the story form, the list's bulk actions, wire import), whatever the user's role.
+
+
+class EmbargoRefusal(PermissionDenied):
+    """A step an embargo forbids; ``field`` is the story form's field to put right."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def local_time(when: dt.datetime) -> str:
+    """A time as the site writes it, in the newsroom's time zone: "5 December 2026, 09:00 CST"."""
+    return date_format(timezone.localtime(when), "DATETIME_FORMAT")
+
+
+def embargo_holds(article: Article, *, now: dt.datetime | None = None) -> bool:
+    """Whether ``article`` is embargoed and the embargo has not lifted yet."""
+    return article.embargo_until is not None and article.embargo_until > (now or timezone.now())
+
+
+def is_out(article: Article, *, now: dt.datetime | None = None) -> bool:
+    """Whether readers can see ``article`` now (``published()``'s rule, for one story in hand)."""
+    now = now or timezone.now()
+    return (
+        article.status == Status.PUBLISHED
+        and article.published_at is not None
+        and article.published_at <= now
+        and not embargo_holds(article, now=now)
+    )
+
+
+def embargo_message(embargo_until: dt.datetime) -> str:
+    return (
+        f"Embargoed until {local_time(embargo_until)}: publish it then, or schedule it for that "
+        "time or later."
+    )
+
+
+def check_embargo(
+    *,
+    stored: Article | None,
+    status: str,
+    published_at: dt.datetime | None,
+    embargo_until: dt.datetime | None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Refuse, for every role (superusers too), what an embargo forbids when a story as
+    ``stored`` (None: a new story) is saved with ``status``, ``published_at`` and
+    ``embargo_until``:
+
+    - publishing it, or scheduling it for a time before the embargo lifts (a published story with
+      no time is published now); so a story with an embargo still to come is published at the
+      embargo's time or later, and the page cache's purge at its publication time
+      (``next_publication_after``) is also the embargo's;
+    - setting, moving or removing the embargo of a story readers can already see (withdraw it
+      first). While it is not out (a draft, in review, withdrawn or scheduled), it may change.
+
+    A save that changes none of the three (a typo fixed on a published story) is not checked.
+    Raises ``EmbargoRefusal`` naming the embargo's time.
+    """
+    now = now or timezone.now()
+    if stored is not None and stored.embargo_until != embargo_until and is_out(stored, now=now):
+        raise EmbargoRefusal(
+            "The story is already published, so its embargo can no longer be set, moved or "
+            "removed. Withdraw the story first if the embargo must change.",
+            field="embargo_until",
+        )
+    if status != Status.PUBLISHED or embargo_until is None or embargo_until <= now:
+        return
+    unchanged = stored is not None and (
+        stored.status,
+        stored.published_at,
+        stored.embargo_until,
+    ) == (status, published_at, embargo_until)
+    goes_out_at = published_at or now  # saved as published with no time: now
+    if not unchanged and goes_out_at < embargo_until:
+        scheduling = published_at is not None and published_at > now
+        raise EmbargoRefusal(
+            embargo_message(embargo_until), field="published_at" if scheduling else "status"
         )
 
 
@@ -203,11 +292,21 @@ def article_transition(
     article = Article.objects.select_for_update().get(pk=article.pk)
     from_status, from_published_at = article.status, article.published_at
     check_transition(user=user, from_status=from_status, to_status=to_status)
+    stored = Article(
+        status=from_status, published_at=from_published_at, embargo_until=article.embargo_until
+    )
     if to_status == Status.PUBLISHED:
         if published_at is not None:
             article.published_at = published_at
         elif article.published_at is None or article.published_at > now:
             article.published_at = now
+    check_embargo(
+        stored=stored,
+        status=to_status,
+        published_at=article.published_at,
+        embargo_until=article.embargo_until,
+        now=now,
+    )
     article.status = to_status
     if (article.status, article.published_at) == (from_status, from_published_at):
         return None
@@ -235,6 +334,7 @@ def article_save(
 
     - The workflow: the status may only move as ``user`` may move it (``check_transition``), and
       a move, or a published story's time moved, is logged (``record_transition``).
+    - The embargo: nobody publishes or schedules the story before it lifts (``check_embargo``).
     - Lost edits: the version goes up by one from the locked row, so a form opened before this
       save is refused (``ArticleAdminForm`` compares them).
     - ``save_related`` saves what the caller edits beside the story (the admin form's tags,
@@ -249,9 +349,17 @@ def article_save(
     """
     adding = article._state.adding
     with reversion.create_revision(atomic=False):
-        from_status, from_published_at = _begin_save(article=article, user=user, adding=adding)
+        stored = _begin_save(article=article, user=user, adding=adding)
+        from_status = stored.status if stored else ""
+        from_published_at = stored.published_at if stored else None
         check_transition(
             user=user, from_status=from_status or Status.DRAFT, to_status=article.status
+        )
+        check_embargo(
+            stored=stored,
+            status=article.status,
+            published_at=article.published_at,
+            embargo_until=article.embargo_until,
         )
         # The mentions as stored before this save (none for a new story), to tell which ones the
         # editor removed.
@@ -278,20 +386,20 @@ def article_save(
     return article
 
 
-def _begin_save(*, article: Article, user, adding: bool) -> tuple[str, dt.datetime | None]:
-    """Lock a story's row until the save commits and move its version on; return the status and
-    publication time it had ("" and None for a new story)."""
+def _begin_save(*, article: Article, user, adding: bool) -> Article | None:
+    """Lock a story's row until the save commits and move its version on; return the row as
+    stored (its status, publication time and embargo), None for a new story."""
     article.modified_by = user
     if adding:
         article.created_by = user
-        return "", None
+        return None
     current = (
         Article.objects.select_for_update()
-        .only("status", "published_at", "version")
+        .only("status", "published_at", "embargo_until", "version")
         .get(pk=article.pk)
     )
     article.version = current.version + 1
-    return current.status, current.published_at
+    return current
 
 
 def _give_reporter_the_byline(*, article: Article, user) -> None:

@@ -2,7 +2,8 @@
 
 A story page is the site's frame (masthead, sections, footer) around the story's parts: the
 head's description and sharing tags, the JSON-LD, and the story itself (headline, bylines,
-picture, body, corrections, topics, mentions, then related stories and more from its section).
+picture, body, a live story's entries, corrections, topics, mentions, then related stories and
+more from its section).
 The parts are most of what a page costs: five queries for what the story links to, three for the
 two lists under it (``articles.related``), its body cleaned, the JSON-LD built and a dozen templates
 rendered. So they are kept in the cache beside the surrogate keys they showed (``core.keys``) and
@@ -35,14 +36,21 @@ from core.cache import cache_errors
 from core.links import absolute_url
 from core.templatetags.pages import json_ld
 
-from . import body, keys, related, structured_data
+from . import body, keys, live_views, related, structured_data
 from .html import sanitize_html
 from .models import Byline
 
 PARTS_KEY = "newsroom:story-parts:{release}:{pk}:{saved}"
 # What the parts are made from besides the story's rows; a change to any of these starts afresh.
 SHAPING_FOLDERS = ("core", "photos", "people", "articles", "templates")
-SHAPING_SETTINGS = ("SITE_URL", "SITE_NAME", "LANGUAGE_CODE", "TIME_ZONE", "MEDIA_URL")
+SHAPING_SETTINGS = (
+    "SITE_URL",
+    "SITE_NAME",
+    "LANGUAGE_CODE",
+    "TIME_ZONE",
+    "MEDIA_URL",
+    "LIVE_POLL_SECONDS",
+)
 
 
 def prefetches() -> tuple:
@@ -64,7 +72,10 @@ def lifetime() -> int:
 
 def story_parts(article, *, is_preview: bool = False) -> dict:
     """``{"meta", "structured_data", "story"}`` (HTML), ``"correction_times"`` for the page's
-    Last-Modified and ``"frame_sources"`` for its Content Security Policy; ``article`` needs its section and lead image (``select_related``)."""
+    Last-Modified (its corrections' times, and a live story's entries'), ``"frame_sources"`` for
+    its Content Security Policy, and for a live story ``"live_feeds"`` (the entries' feeds) and
+    ``"live_script"`` (whether the page polls for new entries); ``article`` needs its section and
+    lead image (``select_related``)."""
     seconds = lifetime()
     if is_preview or not seconds:
         return _make(article, is_preview=is_preview)
@@ -103,9 +114,18 @@ def _make(article, *, is_preview: bool) -> dict:
         (article.headline, article.get_absolute_url()),
     ]
     # Cleaned again on the way out (fixtures, bulk updates and raw SQL write without Article.save),
-    # then its pictures and embeds made into what readers see: one query for all the pictures.
+    # then its pictures and embeds made into what readers see: one query for all the pictures,
+    # a live story's entries' with the story's. A live story's entries and their authors are two
+    # queries more, however many there are (articles.live_views).
     cleaned = sanitize_html(article.body)
-    images = body.images_for(cleaned)
+    entries = live_views.entries_of(article) if article.is_live else []
+    entry_bodies = live_views.cleaned_bodies(entries)
+    images = body.images_for(cleaned, *entry_bodies)
+    live = None
+    if article.is_live:
+        live_views.render_bodies(entries, entry_bodies, images)
+        live_views.show_keys(article, entries)
+        live = live_views.live_context(article, entries, is_preview=is_preview)
     context = {
         "article": article,
         "body": body.render(cleaned, images),
@@ -117,18 +137,28 @@ def _make(article, *, is_preview: bool) -> dict:
         "breadcrumbs": crumbs,
         "related_stories": related_stories,
         "section_stories": section_stories,
+        "live": live,
     }
-    data = (
-        structured_data.news_article(article, images=images),
-        core_structured_data.breadcrumb_list(crumbs),
+    # A live story is a LiveBlogPosting: a NewsArticle's every property, and its entries.
+    story_data = (
+        structured_data.live_blog_posting(article, entries, images=images)
+        if article.is_live
+        else structured_data.news_article(article, images=images)
     )
+    data = (story_data, core_structured_data.breadcrumb_list(crumbs))
     return {
         "meta": render_to_string("articles/story/meta.html", context),
         "structured_data": mark_safe("" if is_preview else "".join(map(json_ld, data))),
         "story": render_to_string("articles/story/story.html", context),
-        "correction_times": [correction.created_at for correction in article.corrections.all()],
+        "correction_times": [
+            *(correction.created_at for correction in article.corrections.all()),
+            *(entry.modified_at for entry in entries),
+            article.live_closed_at,
+        ],
         # The services whose frames the page may load, once the reader asks (articles.embeds).
-        "frame_sources": body.frame_sources(cleaned),
+        "frame_sources": body.frame_sources("".join([cleaned, *entry_bodies])),
+        "live_feeds": live_views.feed_urls(article) if live and not is_preview else None,
+        "live_script": bool(live and live["poll_url"]),
     }
 
 

@@ -13,13 +13,16 @@ from django.utils.text import Truncator
 
 from core.links import absolute_url
 from core.structured_data import SCHEMA, compact, iso, publisher
-from core.text import one_line
+from core.text import html_to_text, one_line
 from people.structured_data import organization_ref, person_ref, reporter_ref
 from photos.models import Image
 from photos.renditions import sharing_urls
 
 from . import body, share_cards
 from .html import sanitize_html
+
+# A headline made from an entry's opening words: within the 110 characters search engines show.
+HEADLINE_CHARS = 110
 
 
 def description(article) -> str:
@@ -145,6 +148,57 @@ def news_article(article, *, images: dict[int, Image] | None = None) -> dict:
             ],
             "inLanguage": settings.LANGUAGE_CODE,
             "isAccessibleForFree": True,
+        }
+    )
+
+
+def live_blog_posting(article, entries, *, images: dict[int, Image] | None = None) -> dict:
+    """schema.org ``LiveBlogPosting`` for a live story's page: everything its ``NewsArticle``
+    says (a LiveBlogPosting is an Article), when the coverage began (the publication, else the
+    first entry) and, once closed, ended, and each entry (``entries``, as the page shows them,
+    their authors fetched) as a ``BlogPosting`` in ``liveBlogUpdate``."""
+    data = news_article(article, images=images)
+    url = data["url"]
+    first = min((entry.posted_at for entry in entries), default=None)
+    latest = [_entry_modified(entry) for entry in entries]
+    modified = max([t for t in (date_modified(article), *latest) if t], default=None)
+    data.update(
+        {
+            "@type": "LiveBlogPosting",
+            "dateModified": iso(modified),
+            "coverageStartTime": iso(article.published_at or first),
+            "coverageEndTime": iso(article.live_closed_at),
+            "liveBlogUpdate": [blog_posting(entry, url) for entry in entries],
+        }
+    )
+    return compact(data)
+
+
+def _entry_modified(entry) -> dt.datetime:
+    """What a reader of the entry sees as its last change: its correction, else its posting."""
+    return max(t for t in (entry.posted_at, entry.corrected_at) if t)
+
+
+def blog_posting(entry, story_url: str) -> dict:
+    """One entry of a live story as a schema.org ``BlogPosting``; its authors linked to their
+    pages when they have one (``has_page``, from ``live_views.entries_queryset``)."""
+    address = f"{story_url}#entry-{entry.pk}"
+    text = html_to_text(entry.body)
+    return compact(
+        {
+            "@type": "BlogPosting",
+            "@id": address,
+            "url": address,
+            "headline": entry.title or Truncator(" ".join(text.split())).chars(HEADLINE_CHARS),
+            "datePublished": iso(entry.posted_at),
+            "dateModified": iso(_entry_modified(entry)),
+            "articleBody": text,
+            "author": [
+                reporter_ref(author)
+                if getattr(author, "has_page", True)
+                else {"@type": "Person", "name": author.name}
+                for author in entry.authors.all()
+            ],
         }
     )
 

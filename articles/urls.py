@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 import core.converters  # noqa: F401  (registers <tagslug:>)
 
-from . import preview, views
+from . import feeds, live_views, preview, views
 
 app_name = "articles"
 
@@ -11,6 +11,10 @@ YEAR, MONTH, DAY = r"(?P<year>[12][0-9]{3})", r"(?P<month>[0-9]{2})", r"(?P<day>
 
 urlpatterns = [
     path("stories/<slug:slug>/", views.ArticleDetailView.as_view(), name="article"),
+    # A live story's latest entries, for its page to poll (live.js), and its entries' feeds.
+    path("stories/<slug:slug>/live.json", live_views.poll, name="live_poll"),
+    path("stories/<slug:slug>/live/rss/", feeds.LiveEntriesFeed(), name="live_feed_rss"),
+    path("stories/<slug:slug>/live/atom/", feeds.LiveEntriesAtomFeed(), name="live_feed_atom"),
     re_path(
         r"^stories/(?P<slug>[-a-zA-Z0-9_]+)/card-(?P<ratio>16x9|4x3|1x1)-(?P<version>[0-9a-f]{12})\.png$",
         views.share_card,

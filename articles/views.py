@@ -3,7 +3,8 @@
 
 Every page lists only ``Article.objects.published()``, costs a fixed number of queries however
 many stories, bylines and mentions it shows, answers conditional GETs (``core.http``) and,
-where an object is found by slug, redirects the slugs it used to have (``core.slugs``).
+where an object is found by slug, redirects the slugs it used to have (``core.slugs``). A story
+killed for legal reasons (``articles.kill``) answers 410 Gone at every address it had.
 """
 
 from itertools import groupby
@@ -11,7 +12,7 @@ from itertools import groupby
 from django.db.models import Count, Exists, Max, OuterRef
 from django.db.models.functions import TruncMonth
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.generic import DetailView, ListView
@@ -25,7 +26,17 @@ from core.pagination import ForgivingPaginationMixin
 from core.slugs import SlugSubjectMixin, old_slug_redirect
 
 from . import keys, share_cards, story_page
+from .kill import killed_story_at
 from .models import Article, Section
+
+
+def story_gone(request):
+    """410 Gone, for the address (current or old) of a story killed for legal reasons
+    (``articles.kill``): a short notice and nothing of the story, not even its headline. Kept by
+    no cache, like a 404, and not indexed."""
+    response = render(request, "410.html", status=410)
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def canonical_url(request, page_obj=None) -> str:
@@ -134,9 +145,11 @@ class ArticleDetailView(ConditionalGetMixin, DetailView):
                 raise
             # The story's headline, and with it its slug, may have changed since the link was made.
             redirect = old_slug_redirect(request, Article.objects.published(), kwargs["slug"])
-            if redirect is None:
-                raise
-            return redirect
+            if redirect is not None:
+                return redirect
+            if killed_story_at(kwargs["slug"]) is not None:
+                return story_gone(request)
+            raise
         context = self.get_context_data(object=self.object)
         return self.render_to_response(context)
 
@@ -161,8 +174,13 @@ def share_card(request, slug, ratio, version):
     page cache under the story's and its section's keys. An address whose digest is not the
     story's current one (an older headline) is sent on to the current card; drafts are not found.
     A current address always shows the same picture, so it is kept for a year (``immutable``).
+    A killed story's cards are gone (410), like its page.
     """
-    article = get_object_or_404(Article.objects.published().select_related("section"), slug=slug)
+    article = Article.objects.published().select_related("section").filter(slug=slug).first()
+    if article is None:
+        if killed_story_at(slug) is not None:
+            return story_gone(request)
+        raise Http404("No story at this address.")
     ratio = share_cards.ratio_of_slug(ratio)
     if ratio is None:
         raise Http404

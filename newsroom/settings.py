@@ -234,6 +234,9 @@ COUNT_CACHE_SECONDS = int(os.environ.get("COUNT_CACHE_SECONDS", "3600"))
 # They are used only while none of the surrogate keys they show was purged, so this bounds the room
 # they take, not how stale they can be.
 STORY_PARTS_CACHE_SECONDS = int(os.environ.get("STORY_PARTS_CACHE_SECONDS", "86400"))
+# How often an open live story's page asks for new entries (articles/live_views.py, live.js). Each
+# ask is answered from the page cache or the edge, mostly with a 304, until an entry purges it.
+LIVE_POLL_SECONDS = int(os.environ.get("LIVE_POLL_SECONDS", "15"))
 
 # The edge in front of the app servers (core/edge.py, deploy/README.md): a change purges the pages
 # showing it there, by key, from the task worker. Varnish: its addresses, comma-separated

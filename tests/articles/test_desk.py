@@ -370,10 +370,10 @@ def fill_the_desk(n, *, editor_user, reporter_user):
     presence.opened(article_id=made[1].pk, user=editor_user, now=NOON)
 
 
-# The session, the user, their own and their groups' permissions; then the desk: its lists (five
-# for an editor, three for a reporter, each with its count), the names of the stories people have
-# open, and the bylines of every story shown.
-DESK_QUERIES = {"editor": 4 + 5 + 2, "reporter": 4 + 3 + 2}
+# The session, the user, their own and their groups' permissions; then the desk: its lists (six
+# for an editor, four for a reporter, each with its count; live coverage is one of them), the
+# names of the stories people have open, and the bylines of every story shown.
+DESK_QUERIES = {"editor": 4 + 6 + 2, "reporter": 4 + 4 + 2}
 
 
 @pytest.mark.parametrize("n", [5, 60])
@@ -397,10 +397,10 @@ def test_the_desks_lists_are_one_query_each(editor_user, reporter_user):
     editor_user.has_perm("articles.publish_article")  # the permissions, read once per request
     with CaptureQueriesContext(connection) as queries:
         found = desk.desk(user=editor_user, now=NOON)
-        for listed in (found.drafts, found.review, found.scheduled, found.recent):
+        for listed in (found.drafts, found.review, found.scheduled, found.recent, found.live):
             for one in listed.stories:
                 [b.reporter.name for b in one.bylines.all()]
-    assert len(queries.captured_queries) == 7
+    assert len(queries.captured_queries) == 8
     assert found.drafts.count == 6 and found.review.count == 6 and found.scheduled.count == 6
 
 

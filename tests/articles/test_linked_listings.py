@@ -57,6 +57,9 @@ def test_a_subject_with_many_stories_lists_the_same_stories(client, monkeypatch,
     ArticleFactory(headline="Unlinked")
 
     monkeypatch.setattr(models, "DENSE_SUBJECT", 1_000)
+    # Once unmeasured: the first page of a process also asks when the next story is scheduled
+    # (core.cache's schedule, then kept), which would count against the join alone.
+    listed(client, url)
     join_sql = []
     with connection.execute_wrapper(
         lambda run, sql, *args: join_sql.append(sql) or run(sql, *args)

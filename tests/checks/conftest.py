@@ -107,6 +107,8 @@ PAGE_URLS = {
     "story-without-lead-picture": "/stories/computing-centre-opens/",
     "story-bare-no-byline-tags-or-mentions": "/stories/a-short-wire-story/",
     "story-with-pictures-gallery-and-embed": "/stories/harbour-in-pictures/",
+    "story-live-with-key-events-pinned-and-corrected-entries": "/stories/typhoon-live/",
+    "story-live-ended": "/stories/ferry-strike-live/",
     "tag": "/tags/hong-kong/",
     "reporter": "/reporters/chang-zhipeng/",
     "person": "/people/choi-koon-shum/",
@@ -175,9 +177,64 @@ def build_site():
             [pictures.upload(pictures.jpeg(), alt_text=f"Demo {n}") for n in range(3)]
         ),
     )
+    build_live_stories(reporter)
     # More than one page of stories (20 a page), each with a byline, for the second pages.
     for story in ArticleFactory.create_batch(22, section=seed.section):
         BylineFactory(article=story, reporter=reporter, order=0)
+
+
+def build_live_stories(reporter):
+    """A live story with entries of every kind (a key event, a pinned one, a corrected one, one
+    with a picture, one without a title or an author), and one whose coverage has ended."""
+    from articles.models import LiveEntry
+    from tests.factories import ArticleFactory, BylineFactory
+    from tests.photos import pictures
+
+    now = timezone.now()
+    live = ArticleFactory(
+        headline="Typhoon Koinu: live",
+        slug="typhoon-live",
+        standfirst="The storm nears the coast; what is shut and what is open.",
+        is_live=True,
+        published_at=now - dt.timedelta(hours=3),
+    )
+    BylineFactory(article=live, reporter=reporter, order=0)
+    picture = pictures.upload(pictures.jpeg(), alt_text="Waves over the sea wall")
+    entries = [
+        LiveEntry.objects.create(
+            article=live,
+            posted_at=now - dt.timedelta(minutes=minutes),
+            title=title,
+            body=body,
+            key_event=key_event,
+            pinned=pinned,
+        )
+        for minutes, title, body, key_event, pinned in [
+            (170, "Signal 8 raised", "<p>The observatory raised signal 8.</p>", True, False),
+            (120, "", "<p>Ferries to the outlying islands have stopped.</p>", False, False),
+            (
+                60,
+                "Waves over the sea wall",
+                f'<p>At Heng Fa Chuen.</p><figure class="picture" data-image="{picture.pk}">'
+                "</figure>",
+                True,
+                False,
+            ),
+            (30, "Where to find shelter", "<ul><li>Community halls</li></ul>", False, True),
+        ]
+    ]
+    entries[0].authors.add(reporter)
+    entries[1].correction = "An earlier version said all ferries had stopped."
+    entries[1].corrected_at = now - dt.timedelta(minutes=100)
+    entries[1].save()
+    ended = ArticleFactory(
+        headline="Ferry strike: live",
+        slug="ferry-strike-live",
+        is_live=True,
+        live_closed_at=now - dt.timedelta(minutes=5),
+        published_at=now - dt.timedelta(days=1),
+    )
+    LiveEntry.objects.create(article=ended, body="<p>The strike is over.</p>", key_event=True)
 
 
 @pytest.fixture(scope="package")

@@ -1,5 +1,6 @@
 """Import wire copy: plain-text stories in the seed's format, one file a story."""
 
+import datetime as dt
 import errno
 import os
 import stat
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
+from django.utils import timezone
 
 from articles import importing
 from articles.importing import FAILED, SKIPPED
@@ -21,7 +23,9 @@ class Command(BaseCommand):
         "refused, in a folder or named directly: pass the real path of the file. Each file is "
         "imported in its own transaction; a file that cannot be read is reported with its line "
         "and nothing from it is saved. Stories are drafts unless --publish is given. Copy imported before is "
-        "skipped. Exits with status 1 if any file failed."
+        "skipped. --embargo holds the stories until a time: with --publish and an embargo still "
+        "to come, the story is scheduled for the embargo's time (the summary says so) rather "
+        "than published now. Exits with status 1 if any file failed."
     )
 
     def add_arguments(self, parser):
@@ -53,6 +57,13 @@ class Command(BaseCommand):
             help="The section for the stories (default: the first section in the navigation).",
         )
         parser.add_argument(
+            "--embargo",
+            metavar="'YYYY-MM-DD HH:MM'",
+            help="Hold the stories until this time, in the newsroom's time zone (TIME_ZONE): "
+            "until then nobody can publish them, schedule them earlier or share a preview link. "
+            "With --publish, a story whose embargo is still to come is scheduled for that time.",
+        )
+        parser.add_argument(
             "--user",
             metavar="USERNAME",
             help="Record the stories as imported by this account; its permissions then apply.",
@@ -72,6 +83,7 @@ class Command(BaseCommand):
             )
         section = self._section(options["section"])
         user = self._user(options["user"])
+        embargo_until = self._embargo(options["embargo"])
 
         total = len(files)
         width = len(str(total))
@@ -95,6 +107,7 @@ class Command(BaseCommand):
             allow_duplicate=allow_duplicate,
             dry_run=dry_run,
             section=section,
+            embargo_until=embargo_until,
         )
         text = importing.summary(results, dry_run=dry_run)
         if any(result.outcome == SKIPPED for result in results) and not allow_duplicate:
@@ -177,6 +190,20 @@ class Command(BaseCommand):
         except Section.DoesNotExist:
             known = ", ".join(Section.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No section “{slug}”. Sections: {known}.") from None
+
+    def _embargo(self, value) -> dt.datetime | None:
+        """``--embargo``'s time, read in the newsroom's time zone."""
+        if value is None:
+            return None
+        try:
+            naive = dt.datetime.strptime(" ".join(value.split()), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise CommandError(
+                f"--embargo “{value}” is not a time: write it as YYYY-MM-DD HH:MM (e.g. "
+                f"“2026-12-05 09:00”), in the newsroom's time zone "
+                f"({timezone.get_default_timezone_name()})."
+            ) from None
+        return timezone.make_aware(naive, timezone.get_default_timezone())
 
     def _user(self, username):
         if username is None:

@@ -221,101 +221,147 @@ function leaveFigure(editor) {
     .run();
 }
 
-export const Picture = Node.create({
-  name: "picture",
-  group: "block",
-  content: "inline*",
-  draggable: true,
-  isolating: true,
-  defining: true,
-  addAttributes() {
-    return {
-      image: {
-        default: null,
-        parseHTML: (element) => element.getAttribute("data-image"),
-        renderHTML: (attrs) => (attrs.image ? { "data-image": attrs.image } : {}),
-      },
-      size: {
-        default: "column",
-        parseHTML: (element) => (element.getAttribute("data-size") === "full" ? "full" : "column"),
-        renderHTML: (attrs) => ({ "data-size": attrs.size }),
-      },
-    };
-  },
-  parseHTML() {
-    return [{ tag: "figure.picture", contentElement: "figcaption", priority: 60 }];
-  },
-  renderHTML({ HTMLAttributes }) {
-    return ["figure", { class: "picture", ...HTMLAttributes }, ["figcaption", 0]];
-  },
-  addNodeView() {
-    return ({ node, editor, getPos }) =>
-      figureView({
-        node,
-        editor,
-        getPos,
-        className: "editor-picture",
-        placeholder: "Caption (empty: the library's caption)",
-        fill: fillPicture,
-      });
-  },
-  addKeyboardShortcuts() {
-    return { Enter: ({ editor }) => leaveFigure(editor) };
-  },
-  addMenuItems({ buttons, menu }) {
-    menu.defineItem({
-      name: "picture",
-      groups: "nodes",
-      command(editor) {
-        editor.commands.insertPicture();
-      },
-      button: buttons.material("add_photo_alternate", "Picture from the library"),
-    });
-  },
-  addCommands() {
-    return {
-      insertPicture:
-        () =>
-        ({ editor }) => {
-          const ask = (title) =>
-            updateAttrsDialog(
-              {
-                image: {
-                  type: "string",
-                  title: "Picture number in the library",
-                  description: "Choose one, or upload a new one, in the library's window.",
-                  required: true,
-                  picker: { label: "Choose or upload…", handler: ({ input }) => openLibrary(input) },
-                },
-                caption: {
-                  type: "string",
-                  title: "Caption",
-                  description: "Leave empty to show the library's caption. The credit comes from the library.",
-                  format: "textarea",
-                },
-                size: { type: "string", title: "Width", enum: Object.keys(WIDTHS) },
-              },
-              { title, submitText: "Insert" },
-            )(editor, {}).then(async (attrs) => {
-              if (!attrs) return;
-              const id = String(attrs.image || "").trim();
-              if (!(/^[1-9][0-9]*$/.test(id) && (await pictureSummary(id)))) {
-                summaries.delete(id);
-                ask(`No picture ${id || ""} in the library: choose one`);
-                return;
-              }
-              const content = {
-                type: "picture",
-                attrs: { image: id, size: WIDTHS[attrs.size] || "column" },
-                content: captionContent(attrs.caption.trim()),
-              };
-              insertFigure(editor, content, { outermost: false });
-            });
-          ask("Insert a picture from the library");
-          return true;
+// A figure with a caption written in place: a picture or an embed. ``insert(editor)`` asks for
+// what it shows (a dialog) and inserts it.
+function captionedFigure({ name, className, attributes, placeholder, fill, icon, label, insert }) {
+  return Node.create({
+    name,
+    group: "block",
+    content: "inline*",
+    draggable: true,
+    isolating: true,
+    defining: true,
+    addAttributes: () => attributes,
+    parseHTML() {
+      return [{ tag: `figure.${className}`, contentElement: "figcaption", priority: 60 }];
+    },
+    renderHTML({ HTMLAttributes }) {
+      return ["figure", { class: className, ...HTMLAttributes }, ["figcaption", 0]];
+    },
+    addNodeView() {
+      return ({ node, editor, getPos }) =>
+        figureView({ node, editor, getPos, className: `editor-${name}`, placeholder, fill });
+    },
+    addKeyboardShortcuts() {
+      return { Enter: ({ editor }) => leaveFigure(editor) };
+    },
+    addMenuItems({ buttons, menu }) {
+      menu.defineItem({ name, groups: "nodes", command: insert, button: buttons.material(icon, label) });
+    },
+  });
+}
+
+function insertPicture(editor) {
+  const ask = (title) =>
+    updateAttrsDialog(
+      {
+        image: {
+          type: "string",
+          title: "Picture number in the library",
+          description: "Choose one, or upload a new one, in the library's window.",
+          required: true,
+          picker: { label: "Choose or upload…", handler: ({ input }) => openLibrary(input) },
         },
-    };
+        caption: {
+          type: "string",
+          title: "Caption",
+          description: "Leave empty to show the library's caption. The credit comes from the library.",
+          format: "textarea",
+        },
+        size: { type: "string", title: "Width", enum: Object.keys(WIDTHS) },
+      },
+      { title, submitText: "Insert" },
+    )(editor, {}).then(async (attrs) => {
+      if (!attrs) return;
+      const id = String(attrs.image || "").trim();
+      if (!(/^[1-9][0-9]*$/.test(id) && (await pictureSummary(id)))) {
+        summaries.delete(id);
+        ask(`No picture ${id || ""} in the library: choose one`);
+        return;
+      }
+      const content = {
+        type: "picture",
+        attrs: { image: id, size: WIDTHS[attrs.size] || "column" },
+        content: captionContent(attrs.caption.trim()),
+      };
+      insertFigure(editor, content, { outermost: false });
+    });
+  ask("Insert a picture from the library");
+}
+
+function insertEmbed(editor) {
+  const ask = (title, values = {}) =>
+    updateAttrsDialog(
+      {
+        address: {
+          type: "string",
+          title: "Address of the post or video",
+          description: "YouTube, Vimeo, X, Bluesky or Instagram, as your browser shows it.",
+          required: true,
+        },
+        caption: { type: "string", title: "Caption (optional)", format: "textarea" },
+      },
+      { title, submitText: "Embed" },
+    )(editor, values).then(async (attrs) => {
+      if (!attrs) return;
+      const url = `${adminRoot()}articles/article/embed/?address=${encodeURIComponent(attrs.address)}`;
+      const { ok, data } = await getJSON(url);
+      if (!ok || data.error) {
+        ask(data.error || "That address could not be checked; try again.", attrs);
+        return;
+      }
+      const content = {
+        type: "embed",
+        attrs: { provider: data.provider, postId: data.id },
+        content: captionContent(attrs.caption.trim()),
+      };
+      insertFigure(editor, content, { outermost: true });
+    });
+  ask("Embed a post or video");
+}
+
+export const Picture = captionedFigure({
+  name: "picture",
+  className: "picture",
+  attributes: {
+    image: {
+      default: null,
+      parseHTML: (element) => element.getAttribute("data-image"),
+      renderHTML: (attrs) => (attrs.image ? { "data-image": attrs.image } : {}),
+    },
+    size: {
+      default: "column",
+      parseHTML: (element) => (element.getAttribute("data-size") === "full" ? "full" : "column"),
+      renderHTML: (attrs) => ({ "data-size": attrs.size }),
+    },
   },
+  placeholder: "Caption (empty: the library's caption)",
+  fill: fillPicture,
+  icon: "add_photo_alternate",
+  label: "Picture from the library",
+  insert: insertPicture,
+});
+
+export const Embed = captionedFigure({
+  name: "embed",
+  className: "embed",
+  attributes: {
+    provider: {
+      default: null,
+      parseHTML: (element) => element.getAttribute("data-provider"),
+      renderHTML: (attrs) => ({ "data-provider": attrs.provider }),
+    },
+    postId: {
+      default: null,
+      parseHTML: (element) => element.getAttribute("data-id"),
+      renderHTML: (attrs) => ({ "data-id": attrs.postId }),
+    },
+  },
+  placeholder: "Caption (optional)",
+  fill: fillEmbed,
+  icon: "smart_display",
+  label: "Embed a post or video",
+  insert: insertEmbed,
 });
 
 export const Gallery = Node.create({
@@ -346,95 +392,5 @@ export const Gallery = Node.create({
       button: buttons.material("photo_library", "Gallery: the selected pictures side by side"),
       active: (editor) => editor.isActive("gallery"),
     });
-  },
-});
-
-export const Embed = Node.create({
-  name: "embed",
-  group: "block",
-  content: "inline*",
-  draggable: true,
-  isolating: true,
-  defining: true,
-  addAttributes() {
-    return {
-      provider: {
-        default: null,
-        parseHTML: (element) => element.getAttribute("data-provider"),
-        renderHTML: (attrs) => ({ "data-provider": attrs.provider }),
-      },
-      postId: {
-        default: null,
-        parseHTML: (element) => element.getAttribute("data-id"),
-        renderHTML: (attrs) => ({ "data-id": attrs.postId }),
-      },
-    };
-  },
-  parseHTML() {
-    return [{ tag: "figure.embed", contentElement: "figcaption", priority: 60 }];
-  },
-  renderHTML({ HTMLAttributes }) {
-    return ["figure", { class: "embed", ...HTMLAttributes }, ["figcaption", 0]];
-  },
-  addNodeView() {
-    return ({ node, editor, getPos }) =>
-      figureView({
-        node,
-        editor,
-        getPos,
-        className: "editor-embed",
-        placeholder: "Caption (optional)",
-        fill: fillEmbed,
-      });
-  },
-  addKeyboardShortcuts() {
-    return { Enter: ({ editor }) => leaveFigure(editor) };
-  },
-  addMenuItems({ buttons, menu }) {
-    menu.defineItem({
-      name: "embed",
-      groups: "nodes",
-      command(editor) {
-        editor.commands.insertEmbed();
-      },
-      button: buttons.material("smart_display", "Embed a post or video"),
-    });
-  },
-  addCommands() {
-    return {
-      insertEmbed:
-        () =>
-        ({ editor }) => {
-          const ask = (title, values = {}) =>
-            updateAttrsDialog(
-              {
-                address: {
-                  type: "string",
-                  title: "Address of the post or video",
-                  description: "YouTube, Vimeo, X, Bluesky or Instagram, as your browser shows it.",
-                  required: true,
-                },
-                caption: { type: "string", title: "Caption (optional)", format: "textarea" },
-              },
-              { title, submitText: "Embed" },
-            )(editor, values).then(async (attrs) => {
-              if (!attrs) return;
-              const url = `${adminRoot()}articles/article/embed/?address=${encodeURIComponent(attrs.address)}`;
-              const { ok, data } = await getJSON(url);
-              if (!ok || data.error) {
-                ask(data.error || "That address could not be checked; try again.", attrs);
-                return;
-              }
-              const content = {
-                type: "embed",
-                attrs: { provider: data.provider, postId: data.id },
-                content: captionContent(attrs.caption.trim()),
-              };
-              insertFigure(editor, content, { outermost: true });
-            });
-          ask("Embed a post or video");
-          return true;
-        },
-    };
   },
 });
