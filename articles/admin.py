@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from reversion.admin import VersionAdmin
 from taggit.models import Tag
@@ -46,6 +47,7 @@ from . import (
 )
 from .autosave import AutosaveAdminMixin
 from .forms import ArticleAdminForm, BylineFormSet, save_effects
+from .html import sanitize_html
 from .models import Article, ArticleQuerySet, Byline, Correction, Section, StatusChange
 from .revisions import revision_changes
 from .widgets import NamedSplitDateTime
@@ -425,7 +427,33 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
         ]
         if not services.is_editor(request.user):
             fields += ["published_at", "updated_at"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            fields.append("text_as_readers_see_it")
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        """For someone who may only read the story (the Legal role, a killed story), its body as
+        readers would see it rather than its stored markup."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "text_as_readers_see_it" if field == "body" else field
+                        for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description="Body")
+    def text_as_readers_see_it(self, obj):
+        return mark_safe(sanitize_html(obj.body))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -106,7 +106,8 @@ def kill_view(request, model_admin, object_id):
         else:
             model_admin.message_user(
                 request,
-                f"“{article}” is killed: its address answers 410 Gone, and it has left every "
+                f"“{article}” is killed: its address shows only a notice that it was removed, and "
+                "it has left every "
                 "page, feed, sitemap, search and the API. Its text is kept here, read-only, for "
                 "the legal record.",
                 messages.SUCCESS,

@@ -155,7 +155,7 @@ def test_the_legal_role_and_an_administrator_kill_a_story(request, story, who, c
     html = page(client.get(change_url(story)))
     assert f'href="{kill_url(story)}"' in html and "Kill (legal)" in html
     form = page(client.get(kill_url(story)))
-    assert "410 Gone" in form and "withdrawing" in form
+    assert "has been removed" in form and "withdrawing" in form
     assert "I understand this takes the story down everywhere, now" in form
 
     response = commit(lambda: kill_through_admin(client, story))
@@ -172,20 +172,20 @@ def test_the_legal_role_and_an_administrator_kill_a_story(request, story, who, c
     entry = LogEntry.objects.get(object_id=str(story.pk), user_id=user)
     assert REASON in entry.get_change_message()
     after = client.get(response["Location"], follow=True)
-    assert "is killed: its address answers 410 Gone" in page(after)
+    assert "is killed: its address shows only a notice that it was removed" in page(after)
 
 
 def test_the_page_explains_what_a_kill_does_in_the_newsrooms_words(legal, story):
     html = page(legal.get(kill_url(story)))
     for words in (
         "everywhere, at once",
-        "answers <strong>410 Gone</strong>",
+        "sees only a short notice that the\n      story has been removed",
         "no headline, no text",
         "Preview links to it stop working",
         "only the Legal role and\n      administrators can see it",
         "Editors cannot undo a kill",
         "This is not <strong>withdrawing</strong>",
-        "answers 404 and an editor can publish it again",
+        "readers then find nothing at its address, and an editor can publish it\n    again",
     ):
         assert words in html, words
 
@@ -687,3 +687,9 @@ def test_the_api_document_says_a_story_address_may_answer_410():
     gone = [responses["410"] for responses in answers if "410" in responses]
     assert gone, "no API address documents its 410"
     assert "canceled" in gone[0]["description"]
+
+
+def test_the_legal_role_reads_a_story_as_readers_see_it_not_its_markup(story, legal):
+    page = legal.get(change_url(story)).content.decode()
+    assert "&lt;p&gt;" not in page
+    assert BODY.split("<p>")[1].split("</p>")[0][:40] in page

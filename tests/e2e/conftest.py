@@ -83,7 +83,8 @@ def browser():
 
 
 def create_roles():
-    """The Reporter and Editor groups, as migrations articles/0003 and fronts/0002 make them.
+    """The Reporter, Editor and Legal groups, as migrations articles/0003 and 0011 and fronts/0002
+    make them.
 
     Transactional tests empty every table when they end; the permissions come back (Django
     re-creates them after the flush) but the groups, made by a data migration, do not.
@@ -91,6 +92,11 @@ def create_roles():
     roles = importlib.import_module("articles.migrations.0003_editorial_roles").ROLES
     fronts = importlib.import_module("fronts.migrations.0002_editor_permissions").EDITOR
     roles = {**roles, "Editor": {**roles["Editor"], "fronts": fronts}}
+    # Live entries for reporters and editors, and the Legal role (articles/0011).
+    later = importlib.import_module("articles.migrations.0011_live_embargo_kill")
+    for name, codenames in later.ROLE_PERMISSIONS.items():
+        roles[name] = {**roles[name], "articles": [*roles[name]["articles"], *codenames]}
+    roles[later.LEGAL] = {"articles": later.LEGAL_PERMISSIONS}
     for name, grants in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codenames in grants.items():
