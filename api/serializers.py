@@ -255,6 +255,15 @@ def byline_text(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+def story_byline(story) -> str:
+    """The byline as the story's page prints it, without its “By”: the staff reporters, then the
+    agency's credit after a “·”; with no staff reporter, the credit alone, as the editor gave it."""
+    names = byline_text([reporter.name for reporter in _reporters(story)])
+    if names and story.credit:
+        return f"{names} · {story.credit}"
+    return names or story.credit
+
+
 def _reporters(story) -> list:
     return [byline.reporter for byline in story.bylines.all()]
 
@@ -353,8 +362,11 @@ STORY = Object(
     ),
     Field(
         "byline",
-        string("ninjs 1.x: the reporters' names as printed."),
-        lambda story: byline_text([reporter.name for reporter in _reporters(story)]),
+        string(
+            "ninjs 1.x: the byline as printed: the reporters' names, then the agency's credit "
+            "after “ · ” for agency copy; the credit alone when no staff reporter is on it."
+        ),
+        story_byline,
     ),
     Field(
         "bodyhtml",

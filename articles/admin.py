@@ -35,6 +35,7 @@ from core.text import html_to_text
 from photos import renditions
 
 from . import (
+    admin_agency,
     admin_import,
     admin_kill,
     admin_live,
@@ -179,7 +180,7 @@ class SectionAdmin(CheckedAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-def _two_line_time(value):
+def two_line_time(value):
     """A time in the story list: the date, then the time, as the site writes them."""
     if value is None:
         return "—"
@@ -217,7 +218,8 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
     change_list_template = "admin/articles/article/change_list.html"  # adds "Import wire copy"
     # The story form's layout (templates/admin/articles/article/change_form.html): fieldsets
     # classed "story-main" make the writing column, the rest the side panel, in this order; the
-    # bylines inline follows the fieldset classed "story-bylines-next".
+    # bylines inline follows the fieldset classed "story-bylines-next", and the agency's credit
+    # follows the bylines, as it is printed after them.
     fieldsets = [
         (
             None,
@@ -244,6 +246,7 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
             "Section and dateline",
             {"fields": ["section", "dateline"], "classes": ["story-side", "story-bylines-next"]},
         ),
+        ("Agency credit", {"fields": ["credit"], "classes": ["story-side", "story-credit"]}),
         (
             "Tags and mentions",
             {
@@ -269,7 +272,7 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
     ]
 
     class Media:
-        css = {"all": ["newsroom/admin/story-form.css"]}
+        css = {"all": ["newsroom/admin/story-form.css", "newsroom/admin/agency-alert.css"]}
         js = ["newsroom/admin/story-form.js", "newsroom/admin/drawn-names.js"]
 
     # The date and time boxes of the publication times, each named: the admin labels neither.
@@ -317,6 +320,7 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
             tags,
             embed,
             *admin_import.import_urls(self),
+            *admin_agency.agency_urls(self),
             *admin_kill.kill_urls(self),
             *admin_live.live_urls(self),
             *admin_revisions.restore_urls(self),
@@ -373,6 +377,8 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
         context["has_corrections_inline"] = any(
             inline.formset.model is Correction for inline in context["inline_admin_formsets"]
         )
+        # What the agency sent since the story was taken from its copy, above everything else.
+        context["agency_alert"] = admin_agency.banner(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_changelist(self, request, **kwargs):
@@ -536,23 +542,23 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
 
     @admin.display(description="Published", ordering="published_at")
     def published(self, obj):
-        return _two_line_time(obj.published_at)
+        return two_line_time(obj.published_at)
 
     @admin.display(description="Last changed", ordering="modified_at")
     def changed(self, obj):
-        return _two_line_time(obj.modified_at)
+        return two_line_time(obj.modified_at)
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj):
         if obj.is_scheduled:
-            label = format_html("Scheduled for {}", _two_line_time(obj.published_at))
+            label = format_html("Scheduled for {}", two_line_time(obj.published_at))
         else:
             label = obj.get_status_display()
         if services.embargo_holds(obj):
             return format_html(
                 '{}<br><span class="story-embargo">Embargoed until {}</span>',
                 label,
-                _two_line_time(obj.embargo_until),
+                two_line_time(obj.embargo_until),
             )
         return label
 

@@ -52,7 +52,7 @@ from .models import Article, Autosave
 
 # The form's fields kept in an automatic save: its text, and the cheap choices beside it.
 # (Pictures, people, bylines and the workflow are left to the form's own save.)
-FIELDS = ("headline", "slug", "standfirst", "body", "dateline", "section", "tags")
+FIELDS = ("headline", "slug", "standfirst", "body", "dateline", "section", "tags", "credit")
 MAX_BYTES = 2 * 1024 * 1024
 RESTORE_PARAM = ("restore", "autosave")
 

@@ -8,12 +8,16 @@ the cache, never by asking about each story). tests/articles/test_desk.py counts
 Everything listed is a story the user may open in the admin (``services.editable_articles``): an
 editor's desk has the whole newsroom's queue; a reporter's has their own stories only. A story
 whose embargo has not lifted says so (``embargoed_until``, read with the list, no query more).
+
+At the top, when the agency has killed, withheld or sent a new version of copy a story was taken
+from and nobody has dealt with it yet (``agency_alerts``; ``articles.admin_agency``).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -23,13 +27,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.query import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from . import kill, presence, services
+from . import admin_agency, kill, presence, services
 from .models import Article, Byline, Correction, StatusChange
 
 Status = Article.Status
@@ -41,6 +46,7 @@ RECENT_HOURS = 48
 RECENT_AT_LEAST = 10  # a quiet weekend still shows the last ten published
 RECENT_SHOWN = 20
 LIVE_SHOWN = 10
+AGENCY_SHOWN = 20  # a story the agency killed must not hide behind "more"; the count says if so
 
 
 @dataclass
@@ -83,6 +89,8 @@ class Desk:
     review: StoryList
     needs_headline: StoryList
     editing: list[Editing]
+    # Stories the agency killed, withheld or sent again since they were taken from its copy.
+    agency: StoryList
     # For those who may open published stories (editors); None for everyone else.
     scheduled: Scheduled | None = None
     recent: StoryList | None = None
@@ -215,6 +223,32 @@ def being_edited(*, user, now: dt.datetime) -> list[Editing]:
     ]
 
 
+def agency_alerts(*, user, now: dt.datetime) -> StoryList:
+    """Stories the user may open whose agency copy was killed, withheld or sent in a new version
+    since they were taken from it, not yet dealt with: kills and withholdings first, then new
+    versions, the newest notice first; each with ``agency_kind`` and ``agency_label``."""
+    urgent = Case(
+        When(agency_alert_kind__in=admin_agency.URGENT, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    # Not a story killed for legal reasons: it is off every page already, and read-only, so
+    # nobody could clear the notice.
+    stories = (
+        visible_stories(user)
+        .filter(agency_alert_at__isnull=False)
+        .exclude(status=Status.KILLED)
+        .annotate(agency_order=urgent)
+        .order_by("agency_order", "-agency_alert_at", "-pk")
+    )
+    listed = _listed(stories, AGENCY_SHOWN)
+    for story in listed.stories:
+        kind = story.agency_alert_kind or admin_agency.UPDATED
+        story.agency_kind = kind if kind in admin_agency.DESK_LABELS else admin_agency.UPDATED
+        story.agency_label = admin_agency.DESK_LABELS[story.agency_kind]
+    return listed
+
+
 def live_coverage(*, user, now: dt.datetime) -> StoryList:
     """Live stories whose coverage is still open: every one for editors, those under their own
     byline for reporters (who add entries to them after publication, ``articles.live``)."""
@@ -238,6 +272,7 @@ def desk(*, user, now: dt.datetime) -> Desk:
         review=review_queue(user=user, now=now),
         needs_headline=wire_needing_headlines(user=user, now=now),
         editing=being_edited(user=user, now=now),
+        agency=agency_alerts(user=user, now=now),
         scheduled=scheduled(user=user, now=now) if sees_published else None,
         recent=recently_published(user=user, now=now) if sees_published else None,
         live=live_coverage(user=user, now=now) if user.has_perm("articles.add_liveentry") else None,
@@ -245,6 +280,7 @@ def desk(*, user, now: dt.datetime) -> Desk:
     listed = [
         story
         for stories in (
+            found.agency,
             found.drafts,
             found.review,
             found.needs_headline,

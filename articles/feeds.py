@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom feeds of published stories: the whole site, and each section, tag and reporter.
 
-Every item carries all of its bylines (``dc:creator`` in RSS, one ``<author>`` each in Atom), its
-section and tags as categories, the standfirst as the summary, the whole body (cleaned by
+Every item carries all of its bylines (``dc:creator`` in RSS, one ``<author>`` each in Atom), or
+the agency's credit for agency copy with no staff byline, its section and tags as categories, the
+standfirst as the summary, the whole body (cleaned by
 ``articles.html.sanitize_html``) as ``content:encoded`` / ``<content type="html">``, the
 publication time, and the time of its last correction or update. In the body, pictures from the
 library are plain ``<img>`` at absolute addresses with their caption and credit, and embedded
@@ -158,16 +159,23 @@ class StoriesFeed(Feed):
             item.feed_body = body.render(cleaned, body.images_for(cleaned), absolute=True)
         return item.feed_body
 
+    def item_authors(self, item) -> list[dict]:
+        """Its staff reporters; for agency copy with none, the agency's credit as printed."""
+        authors = [
+            {
+                "name": xml_text(byline.reporter.name),
+                "path": byline.reporter.get_absolute_url(),
+                "email": byline.reporter.email if byline.reporter.show_email else "",
+            }
+            for byline in item.bylines.all()
+        ]
+        if not authors and item.credit:
+            authors = [{"name": xml_text(item.credit), "path": "", "email": ""}]
+        return authors
+
     def item_extra_kwargs(self, item):
         return {
-            "authors": [
-                {
-                    "name": xml_text(byline.reporter.name),
-                    "path": byline.reporter.get_absolute_url(),
-                    "email": byline.reporter.email if byline.reporter.show_email else "",
-                }
-                for byline in item.bylines.all()
-            ],
+            "authors": self.item_authors(item),
             "content_html": xml_text(self.item_content(item)),
         }
 

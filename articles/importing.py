@@ -7,8 +7,12 @@ file, so a bad file never stops or half-saves the others. Both the command and t
 """
 
 import datetime as dt
+import errno
+import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import reversion
 from django.core.exceptions import PermissionDenied
@@ -16,11 +20,12 @@ from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from people.models import Reporter
 
 from . import mentions, services, wire
-from .models import Article, Byline, Section
+from .models import Article, Byline, Section, TaggedArticle
 
 IMPORTED, SKIPPED, FAILED = "imported", "skipped", "failed"
 MAX_HEADLINE = Article._meta.get_field("headline").max_length
@@ -114,6 +119,43 @@ class ImportResult:
         if named:
             parts.append("mentions " + ", ".join(named))
         return "; ".join(parts)
+
+
+def read_source(path: Path, folder: Path | None, *, limit: int = MAX_FILE_SIZE):
+    """A file's bytes, or why not, as ``import_files`` takes a source (also used by the wire's
+    ``ingest`` and inbox). Links are never followed, in a folder or named directly (an operator
+    who means the file it points at passes that file's real path), nor is anything that resolves
+    outside the folder it was found in. At most ``limit`` bytes are read; a larger file is
+    refused with its real size (``TooLarge``)."""
+    link = ImportRefused(
+        "it is a symbolic link, and links are not followed. Pass the real path of the file "
+        "it points to if that is the copy you mean."
+    )
+    try:
+        if path.is_symlink():
+            return link
+        if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
+            return ImportRefused(f"it resolves to a file outside {folder}.")
+        # O_NOFOLLOW: a file swapped for a link since the check above is still not followed.
+        # O_NONBLOCK: a named pipe is refused below instead of hanging the command.
+        flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+        flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(path, flags)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                return link
+            raise
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return ImportRefused("it is not a regular file.")
+            if info.st_size > limit:
+                return TooLarge(info.st_size)
+            # One byte over the limit is enough for the import to refuse a file that grew.
+            return file.read(limit + 1)
+    except OSError as error:
+        return OSError(error.strerror or str(error))
 
 
 def default_section() -> Section | None:
@@ -306,8 +348,12 @@ def article_import(
             result.slug = unique_slug(article.headline)
             people, organizations = mentions.find_mentions(parsed.text)
         else:
-            people, organizations = _save_import(
-                article, reporter=reporter, user=user, now=now, filename=parsed.filename
+            people, organizations = save_new_story(
+                article,
+                reporters=[reporter],
+                user=user,
+                now=now,
+                comment=f"Imported from wire copy {parsed.filename}.",
             )
             result.slug, result.article = article.slug, article
         result.people = [person.name for person in people]
@@ -338,25 +384,69 @@ def _earlier_import(fingerprint: str) -> Article | None:
     return Article.objects.filter(wire_hash=fingerprint).order_by("pk").first()
 
 
-def _save_import(article: Article, *, reporter: Reporter, user, now: dt.datetime, filename: str):
-    """Save the new story with its byline, first workflow step, mentions and first revision;
-    return the people and organizations it mentions."""
+def save_new_story(
+    article: Article,
+    *,
+    reporters: Iterable[Reporter] = (),
+    tags: Iterable[str] = (),
+    user,
+    now: dt.datetime,
+    comment: str,
+):
+    """Save a story made from copy (imported, or taken from the wire queue) with its bylines,
+    tags, first workflow step, mentions and first revision (``comment`` says where it came from);
+    return the people and organizations it mentions. The caller holds the transaction."""
     _save_with_unique_slug(article, article.headline, fallback="story")
-    Byline.objects.create(article=article, reporter=reporter, order=0)
+    Byline.objects.bulk_create(
+        Byline(article=article, reporter=reporter, order=order)
+        for order, reporter in enumerate(reporters)
+    )
+    _add_tags(article, tags)
     services.record_transition(article=article, from_status="", user=user, now=now)
     found = mentions.link_mentions(article=article)
-    _record_revision(article, user=user, filename=filename)
+    _record_revision(article, user=user, comment=comment)
     return found
 
 
-def _record_revision(article: Article, *, user, filename: str) -> None:
+def _add_tags(article: Article, names: Iterable[str]) -> None:
+    """Tag a new story in three queries however many tags (taggit's ``tags.add`` makes each new
+    tag in a query of its own). Names are matched in any case, as ``TAGGIT_CASE_INSENSITIVE``."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        name = " ".join(name.split())[: Tag._meta.get_field("name").max_length]
+        if name and slugify(name):
+            wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return
+    existing = {tag.name.lower(): tag for tag in _tags_named(wanted)}
+    new = [
+        Tag(name=name, slug=slugify(name)[:100])
+        for key, name in wanted.items()
+        if key not in existing
+    ]
+    if new:
+        Tag.objects.bulk_create(new, ignore_conflicts=True)  # a slug taken by another name: skipped
+        existing = {tag.name.lower(): tag for tag in _tags_named(wanted)}
+    TaggedArticle.objects.bulk_create(
+        TaggedArticle(content_object=article, tag=tag) for tag in existing.values()
+    )
+
+
+def _tags_named(wanted: dict[str, str]) -> list[Tag]:
+    named = Q()
+    for name in wanted.values():
+        named |= Q(name__iexact=name)
+    return list(Tag.objects.filter(named))
+
+
+def _record_revision(article: Article, *, user, comment: str) -> None:
     """The imported text as the story's first revision, so History can show what editors changed."""
     if not reversion.is_registered(Article):
         return
     with reversion.create_revision(atomic=False):
         if user is not None:
             reversion.set_user(user)
-        reversion.set_comment(f"Imported from wire copy {filename}.")
+        reversion.set_comment(comment)
         reversion.add_to_revision(article)
 
 

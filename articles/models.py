@@ -212,6 +212,26 @@ class Article(DemoData):
         editable=False,
         help_text="Fingerprint of the wire copy this story was imported from, to spot re-imports.",
     )
+    credit = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The agency's credit for copy taken from the wire, printed as the byline "
+        "(“By Jane Doe, Reuters”) when no staff reporter is on it, or after them when one is.",
+    )
+    agency_alert = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="What the agency sent after this story was taken from its copy (a kill, a "
+        "withholding or a new version), shown on the story's form and the desk until an editor "
+        "has dealt with it. The story itself is never changed by the agency.",
+    )
+    agency_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
+    agency_alert_kind = models.CharField(
+        max_length=20,
+        blank=True,
+        editable=False,
+        choices=[("killed", "killed"), ("withheld", "withheld"), ("updated", "updated")],
+    )
     embargo_until = models.DateTimeField(
         null=True,
         blank=True,
@@ -300,6 +320,12 @@ class Article(DemoData):
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_listing_idx"),
             models.Index(fields=["section", "status", "published_at"], name="article_section_idx"),
+            # The desk's "From the agency": the few stories with an alert, not every story.
+            models.Index(
+                fields=["agency_alert_at"],
+                condition=models.Q(agency_alert_at__isnull=False),
+                name="article_agency_alert_idx",
+            ),
         ]
 
     def __str__(self):

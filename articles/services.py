@@ -386,6 +386,9 @@ def article_save(
     return article
 
 
+AGENCY_ALERT_FIELDS = ("agency_alert", "agency_alert_at", "agency_alert_kind")
+
+
 def _begin_save(*, article: Article, user, adding: bool) -> Article | None:
     """Lock a story's row until the save commits and move its version on; return the row as
     stored (its status, publication time and embargo), None for a new story."""
@@ -395,10 +398,14 @@ def _begin_save(*, article: Article, user, adding: bool) -> Article | None:
         return None
     current = (
         Article.objects.select_for_update()
-        .only("status", "published_at", "embargo_until", "version")
+        .only("status", "published_at", "embargo_until", "version", *AGENCY_ALERT_FIELDS)
         .get(pk=article.pk)
     )
     article.version = current.version + 1
+    # The agency's alert is the wire's to set (it may have come since the form was opened) and
+    # the editor's to clear from its own button: a save keeps it as it is now.
+    for name in AGENCY_ALERT_FIELDS:
+        setattr(article, name, getattr(current, name))
     return current
 
 

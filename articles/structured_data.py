@@ -107,9 +107,9 @@ def article_image_crops(article) -> list[str]:
 
 
 def news_article(article, *, images: dict[int, Image] | None = None) -> dict:
-    """schema.org ``NewsArticle`` for a story page: every byline, every mention, every correction;
-    its pictures, the lead's crops then the body's (``images``: the body's pictures by number, if
-    the page has read them already; see ``body_images``)."""
+    """schema.org ``NewsArticle`` for a story page: every byline and the agency's credit, every
+    mention, every correction; its pictures, the lead's crops then the body's (``images``: the
+    body's pictures by number, if the page has read them already; see ``body_images``)."""
     url = absolute_url(article.get_absolute_url())
     return compact(
         {
@@ -122,7 +122,10 @@ def news_article(article, *, images: dict[int, Image] | None = None) -> dict:
             "description": description(article),
             "datePublished": iso(article.published_at),
             "dateModified": iso(date_modified(article)),
+            # Only staff reporters are people here: agency copy is credited as printed, and no
+            # Person is made up from the credit's words.
             "author": [reporter_ref(byline.reporter) for byline in article.bylines.all()],
+            "creditText": article.credit,
             "publisher": publisher(),
             "image": [*article_image_crops(article), *body_images(article, images)],
             "articleSection": article.section.name,

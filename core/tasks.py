@@ -297,3 +297,25 @@ def backend_name() -> str:
     if isinstance(backend, ImmediateBackend):
         return "immediate"
     return type(backend).__name__
+
+
+def enqueue_due() -> list[str]:
+    """Queue each of ``settings.PERIODIC_TASKS`` (``{"app.tasks.fn": seconds}``) whose time has
+    come; ``manage.py worker`` calls this as it goes. However many workers run, one of them queues
+    each in a period: the first to mark it in the shared cache (on a file cache two may both
+    queue it now and then, so periodic tasks must be safe to run twice at once). Returns the
+    tasks queued."""
+    from django.core.cache import cache
+
+    queued = []
+    for path, seconds in getattr(settings, "PERIODIC_TASKS", {}).items():
+        if cache.add(f"periodic-task:{path}", 1, timeout=max(1, int(seconds))):
+            import_string(path).enqueue()
+            queued.append(path)
+    return queued
+
+
+def periodic_every() -> float | None:
+    """How often the worker should look for periodic work, or None if there is none."""
+    periods = getattr(settings, "PERIODIC_TASKS", {}).values()
+    return min(periods) if periods else None

@@ -33,7 +33,7 @@ FRAMEWORK_APPS = {
 # The newsroom's apps in the order they are listed (any other comes after them, by name), and the
 # order of the models in each (the rest after them, by name). django-taggit is listed as "Tags"
 # (newsroom.apps.TagsConfig).
-APP_ORDER = ["articles", "fronts", "people", "photos", "taggit"]
+APP_ORDER = ["articles", "wire", "fronts", "people", "photos", "taggit"]
 MODEL_ORDER = {
     "articles": ["Article", "Section", "Correction", "StatusChange"],
     "people": ["Reporter", "Person", "Organization", "Affiliation"],

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "people",
     "articles",
     "fronts",
+    "wire",
     "api",
     "newsroom",
 ]
@@ -279,6 +280,14 @@ elif TASK_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The agency wire (wire/): a folder agencies deliver ninjs, NewsML-G2 or plain-text copy into,
+# polled every WIRE_POLL_SECONDS by a task the worker queues; what it takes goes into the wire queue
+# (README, "Agency wire"). Empty: no folder is watched (`manage.py ingest` still works).
+WIRE_INBOX = os.environ.get("WIRE_INBOX", "").strip()
+WIRE_POLL_SECONDS = int(os.environ.get("WIRE_POLL_SECONDS", "30"))
+# Work the worker queues on a timer ({"app.tasks.function": seconds}; core.tasks.enqueue_due).
+PERIODIC_TASKS = {"wire.tasks.poll_inbox": WIRE_POLL_SECONDS} if WIRE_INBOX else {}
 
 # Content Security Policy (django-csp): nothing inline or from elsewhere on readers' pages.
 CONTENT_SECURITY_POLICY = {

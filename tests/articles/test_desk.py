@@ -159,7 +159,14 @@ def test_a_real_login_lands_on_the_desk(client, reporter_user, newsroom, at_noon
 
 # The apps: the newsroom's first, the framework's under "Administration" for superusers.
 
-NEWSROOM_APPS = ["Newsroom", "Front pages", "People and organizations", "Photos", "Tags"]
+NEWSROOM_APPS = [
+    "Newsroom",
+    "Agency wire",
+    "Front pages",
+    "People and organizations",
+    "Photos",
+    "Tags",
+]
 FRAMEWORK_APPS = ["Authentication and Authorization", "Axes", "Background work", "Site"]
 
 
@@ -370,10 +377,11 @@ def fill_the_desk(n, *, editor_user, reporter_user):
     presence.opened(article_id=made[1].pk, user=editor_user, now=NOON)
 
 
-# The session, the user, their own and their groups' permissions; then the desk: its lists (six
-# for an editor, four for a reporter, each with its count; live coverage is one of them), the
-# names of the stories people have open, and the bylines of every story shown.
-DESK_QUERIES = {"editor": 4 + 6 + 2, "reporter": 4 + 4 + 2}
+# The session, the user, their own and their groups' permissions; then the desk: its lists (seven
+# for an editor, five for a reporter, each with its count; live coverage and the agency's notices
+# are two of them), the names of the stories people have open, and the bylines of every story
+# shown.
+DESK_QUERIES = {"editor": 4 + 7 + 2, "reporter": 4 + 5 + 2}
 
 
 @pytest.mark.parametrize("n", [5, 60])
@@ -400,7 +408,7 @@ def test_the_desks_lists_are_one_query_each(editor_user, reporter_user):
         for listed in (found.drafts, found.review, found.scheduled, found.recent, found.live):
             for one in listed.stories:
                 [b.reporter.name for b in one.bylines.all()]
-    assert len(queries.captured_queries) == 8
+    assert len(queries.captured_queries) == 9
     assert found.drafts.count == 6 and found.review.count == 6 and found.scheduled.count == 6
 
 
@@ -409,3 +417,4 @@ def test_the_desk_starts_a_new_story_or_an_import(reporter, editor, at_noon):
         page = who.get("/admin/").content.decode()
         assert 'href="/admin/articles/article/add/" class="addlink">New story</a>' in page
         assert 'href="/admin/articles/article/import/">Import wire copy</a>' in page
+        assert 'href="/admin/wire/wireitem/">Wire queue</a>' in page  # both roles read it

@@ -83,8 +83,8 @@ def browser():
 
 
 def create_roles():
-    """The Reporter, Editor and Legal groups, as migrations articles/0003 and 0011 and fronts/0002
-    make them.
+    """The Reporter, Editor and Legal groups, as migrations articles/0003 and 0011, fronts/0002 and
+    wire/0002 make them.
 
     Transactional tests empty every table when they end; the permissions come back (Django
     re-creates them after the flush) but the groups, made by a data migration, do not.
@@ -97,6 +97,10 @@ def create_roles():
     for name, codenames in later.ROLE_PERMISSIONS.items():
         roles[name] = {**roles[name], "articles": [*roles[name]["articles"], *codenames]}
     roles[later.LEGAL] = {"articles": later.LEGAL_PERMISSIONS}
+    # The wire queue (wire/0002).
+    wire = importlib.import_module("wire.migrations.0002_roles").ROLE_PERMISSIONS
+    for name, codenames in wire.items():
+        roles[name] = {**roles[name], "wire": codenames}
     for name, grants in roles.items():
         group, _ = Group.objects.get_or_create(name=name)
         for app_label, codenames in grants.items():

@@ -80,6 +80,17 @@ class Site:
         self.workers.append(worker)
         return worker
 
+    def finish(self, worker: subprocess.Popen) -> str:
+        """The worker's whole output once it has stopped; if it has not within the deadline, it
+        is killed and the test fails with everything it printed, so a hang explains itself."""
+        try:
+            output, _ = worker.communicate(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+            pytest.fail(f"the worker had not stopped after {DEADLINE} s; it printed:\n{output}")
+        return output
+
     def wait_for(self, sql: str, expected, what: str):
         """Poll ``sql`` until it returns ``expected``, or fail (at once if a worker died)."""
         deadline = time.monotonic() + DEADLINE
@@ -191,7 +202,7 @@ def test_a_worker_process_makes_the_renditions_and_stops_when_told(site, tmp_pat
     assert len(rendition_files(site)) == site.expected_renditions()
 
     worker.send_signal(signal.SIGTERM)
-    output, _ = worker.communicate(timeout=DEADLINE)
+    output = site.finish(worker)
     assert worker.returncode == 0, output
     assert "is doing the background work queued in the database" in output
     assert f"Done: Make the resized copies of a picture ({pk}) in" in output
@@ -212,7 +223,7 @@ def test_a_picture_whose_worker_is_killed_is_made_by_the_next_worker(site, tmp_p
     site.wait_for(PENDING, [(False,)], "the picture's renditions_pending")
     assert len(rendition_files(site)) == site.expected_renditions()
     second.send_signal(signal.SIGTERM)
-    output, _ = second.communicate(timeout=DEADLINE)
+    output = site.finish(second)
     assert "Put back 1 tasks a stopped worker left unfinished." in output
     [(workers,)] = site.query("SELECT worker_ids FROM django_tasks_database_dbtaskresult")
     assert len(json.loads(workers) if isinstance(workers, str) else workers) == 2
@@ -245,7 +256,7 @@ def test_an_rq_worker_process_makes_the_renditions(rq_site, tmp_path):
     assert rq_site.query(PENDING) == [(True,)]
 
     worker = rq_site.start_worker("--until-done")  # RQ's burst mode: what is queued, then stop
-    output, _ = worker.communicate(timeout=DEADLINE)
+    output = rq_site.finish(worker)
     assert worker.returncode == 0, output
     assert "is doing the background work queued on Redis" in output
     assert f"Done: Make the resized copies of a picture ({pk}) in" in output

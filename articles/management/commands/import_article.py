@@ -1,9 +1,6 @@
 """Import wire copy: plain-text stories in the seed's format, one file a story."""
 
 import datetime as dt
-import errno
-import os
-import stat
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -143,42 +140,7 @@ class Command(BaseCommand):
 
     def _read(self, files):
         for path, folder in files:
-            yield str(path), self._read_one(path, folder)
-
-    def _read_one(self, path: Path, folder: Path | None):
-        """The file's bytes, or why not: links are never followed, in a folder or named directly
-        (an operator who means the file it points at passes that file's real path), nor is
-        anything that resolves outside the folder it was found in. At most the limit is read;
-        a larger file is refused with its real size."""
-        link = importing.ImportRefused(
-            "it is a symbolic link, and links are not followed. Pass the real path of the file "
-            "it points to if that is the copy you mean."
-        )
-        try:
-            if path.is_symlink():
-                return link
-            if folder is not None and not path.resolve().is_relative_to(folder.resolve()):
-                return importing.ImportRefused(f"it resolves to a file outside {folder}.")
-            # O_NOFOLLOW: a file swapped for a link since the check above is still not followed.
-            # O_NONBLOCK: a named pipe is refused below instead of hanging the command.
-            flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)
-            flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-            try:
-                fd = os.open(path, flags)
-            except OSError as error:
-                if error.errno == errno.ELOOP:
-                    return link
-                raise
-            with os.fdopen(fd, "rb") as file:
-                info = os.fstat(file.fileno())
-                if not stat.S_ISREG(info.st_mode):
-                    return importing.ImportRefused("it is not a regular file.")
-                if info.st_size > importing.MAX_FILE_SIZE:
-                    return importing.TooLarge(info.st_size)
-                # One byte over the limit is enough for the import to refuse a file that grew.
-                return file.read(importing.MAX_FILE_SIZE + 1)
-        except OSError as error:
-            return OSError(error.strerror or str(error))
+            yield str(path), importing.read_source(path, folder)
 
     def _section(self, slug):
         if slug is None:

@@ -5,7 +5,8 @@ machine (README, "Background work").
 With the database back end (the default) it is django_tasks_db's worker, plus recovery: when it
 starts, and every ``--recover-every`` seconds, a task left running longer than
 ``TASK_STALLED_SECONDS`` (its worker died mid-task) is put back in the queue, so nothing is lost if a
-worker is killed. Several workers may run at once; each task is claimed by one. With
+worker is killed. It also queues the periodic work when it is due (``PERIODIC_TASKS``: the wire
+inbox's poll, when ``WIRE_INBOX`` is set). Several workers may run at once; each task is claimed by one. With
 ``TASK_BACKEND=rq`` it runs RQ's worker (with its scheduler, for retries that wait) on the queue
 at REDIS_URL. SIGTERM or Ctrl+C stops it after the task in hand.
 """
@@ -125,6 +126,7 @@ class Command(BaseCommand):
             recover_every = 60.0
 
             def recover(self, say) -> None:
+                tasks.enqueue_due()
                 if time.monotonic() >= self.next_recovery:
                     self.next_recovery = time.monotonic() + self.recover_every
                     put_back, given_up = tasks.recover_stalled()
@@ -188,14 +190,20 @@ class Command(BaseCommand):
 
         def keep_recovering() -> None:
             # RQ's worker owns the main thread (and its signals) until it stops.
+            tick = min(recover_every, tasks.periodic_every() or recover_every)
+            next_recovery = time.monotonic() + recover_every
             while True:
-                time.sleep(recover_every)
+                time.sleep(tick)
                 try:
-                    recover()
+                    tasks.enqueue_due()
+                    if time.monotonic() >= next_recovery:
+                        next_recovery = time.monotonic() + recover_every
+                        recover()
                 except Exception:
                     logging.getLogger("newsroom.tasks").exception("Could not look for stalled work")
 
         recover()
+        tasks.enqueue_due()
         if not until_done:
             threading.Thread(target=keep_recovering, name="recover-stalled", daemon=True).start()
         self.say(
