@@ -109,7 +109,8 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class EmbargoFilter(admin.SimpleListFilter):
-    """Stories whose embargo has not lifted yet, or the others (no embargo, or one lifted)."""
+    """Rows whose embargo has not lifted yet, or the others (no embargo, or one lifted): stories
+    here, and the wire queue's items."""
 
     title = "embargo"
     parameter_name = "embargoed"
@@ -246,7 +247,10 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
             "Section and dateline",
             {"fields": ["section", "dateline"], "classes": ["story-side", "story-bylines-next"]},
         ),
-        ("Agency credit", {"fields": ["credit"], "classes": ["story-side", "story-credit"]}),
+        (
+            "Agency credit",
+            {"fields": ["credit", "taken_from"], "classes": ["story-side", "story-credit"]},
+        ),
         (
             "Tags and mentions",
             {
@@ -426,6 +430,7 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
             "word_count",
             "workflow",
             "lead_image_preview",
+            "taken_from",
             "created_at",
             "created_by",
             "modified_at",
@@ -565,6 +570,16 @@ class ArticleAdmin(AutosaveAdminMixin, CheckedAdminMixin, VersionAdmin):
     @admin.display(description="Words")
     def word_count(self, obj):
         return len(html_to_text(obj.body).split()) if obj and obj.body else 0
+
+    @admin.display(description="Taken from")
+    def taken_from(self, obj):
+        """The agency copy the story was taken from, linked to it in the wire queue."""
+        found = admin_agency.sources(obj)
+        if not found:
+            return "Not taken from agency copy."
+        return format_html_join(
+            mark_safe("<br>"), '<a href="{}">{}</a>', ((url, what) for what, url in found)
+        )
 
     @admin.display(description="As saved")
     def lead_image_preview(self, obj):

@@ -11,6 +11,7 @@ line in the story's admin log; it changes nothing else, so it makes no revision.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -25,9 +26,9 @@ from django.views.decorators.http import require_POST
 
 from core.admin import is_usable_key
 
-from .models import Article
+from .models import AGENCY_KILLED, AGENCY_UPDATED, AGENCY_WITHHELD, Article
 
-KILLED, WITHHELD, UPDATED = "killed", "withheld", "updated"
+KILLED, WITHHELD, UPDATED = AGENCY_KILLED, AGENCY_WITHHELD, AGENCY_UPDATED
 # What the form's notice and the desk's list (under “From the agency”) call each kind, loud
 # (agency-alert.css sets them in capitals: a screen reader still reads words, not letters).
 LABELS = {
@@ -41,6 +42,22 @@ URGENT = {KILLED, WITHHELD}
 # The field the button posts: the time of the notice the editor read, so a newer one that came
 # in while they read it is not cleared unseen.
 SHOWN_AT = "alert_at"
+
+
+# Where a story's copy came from, told by the apps that make stories from copy (the wire queue,
+# registered from ``wire.apps``): each gives ``article`` -> [(what, admin address)].
+_SOURCES: list[Callable[[Article], list[tuple[str, str]]]] = []
+
+
+def register_source(find: Callable[[Article], list[tuple[str, str]]]) -> None:
+    _SOURCES.append(find)
+
+
+def sources(article: Article | None) -> list[tuple[str, str]]:
+    """The copy ``article`` was taken from, as (what, admin address), for its form."""
+    if article is None or article.pk is None:
+        return []
+    return [found for find in _SOURCES for found in find(article)]
 
 
 def banner(article: Article | None) -> dict | None:
@@ -57,6 +74,7 @@ def banner(article: Article | None) -> dict | None:
         "shown_at": article.agency_alert_at.isoformat(),
         "field": SHOWN_AT,
         "url": reverse("admin:articles_article_agency_alert", args=[article.pk]),
+        "sources": sources(article),
     }
 
 

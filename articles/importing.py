@@ -121,6 +121,31 @@ class ImportResult:
         return "; ".join(parts)
 
 
+def files_to_read(paths: Iterable[str], *, suffix: str = "") -> list[tuple[Path, Path | None]]:
+    """Each file a command was given, with the folder it was found in (None for a file named
+    itself): a folder gives its files (ending in ``suffix``, if given), less hidden ones. Raises
+    ``ImportRefused`` for a folder with none. A missing file is listed, to be reported with the
+    others, and so is a link, whatever it points at, to be refused by ``read_source``."""
+    files: dict[Path, Path | None] = {}
+    for name in paths:
+        path = Path(name)
+        if not path.is_dir():
+            files.setdefault(path, None)
+            continue
+        found = sorted(
+            child
+            for child in path.iterdir()
+            if child.name.endswith(suffix)
+            and not child.name.startswith(".")
+            and (child.is_symlink() or child.is_file())
+        )
+        if not found:
+            raise ImportRefused(f"{path}: no {suffix + ' ' if suffix else ''}files in this folder.")
+        for child in found:
+            files.setdefault(child, path)
+    return list(files.items())
+
+
 def read_source(path: Path, folder: Path | None, *, limit: int = MAX_FILE_SIZE):
     """A file's bytes, or why not, as ``import_files`` takes a source (also used by the wire's
     ``ingest`` and inbox). Links are never followed, in a folder or named directly (an operator

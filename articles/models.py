@@ -140,6 +140,10 @@ class ArticleManager(SlugNaturalKeyManager.from_queryset(ArticleQuerySet)):
     pass
 
 
+# What an agency may send about copy a story was taken from (``Article.agency_alert_kind``).
+AGENCY_KILLED, AGENCY_WITHHELD, AGENCY_UPDATED = "killed", "withheld", "updated"
+
+
 class Article(DemoData):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -230,7 +234,11 @@ class Article(DemoData):
         max_length=20,
         blank=True,
         editable=False,
-        choices=[("killed", "killed"), ("withheld", "withheld"), ("updated", "updated")],
+        choices=[
+            (AGENCY_KILLED, "Killed by the agency"),
+            (AGENCY_WITHHELD, "Withheld by the agency"),
+            (AGENCY_UPDATED, "New version from the agency"),
+        ],
     )
     embargo_until = models.DateTimeField(
         null=True,

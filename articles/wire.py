@@ -268,10 +268,14 @@ def provisional_headline(paragraph: str) -> str:
             continue  # "Mr." or an initial, not the end of the sentence
         sentence = candidate
         break
-    sentence = sentence.strip().rstrip(".。")
-    if len(sentence) <= MAX_PROVISIONAL_HEADLINE:
-        return sentence
-    cut = sentence[: MAX_PROVISIONAL_HEADLINE - 1]
+    return cut_at_word(sentence.strip().rstrip(".。"), MAX_PROVISIONAL_HEADLINE)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: cut at a word and ended with "…" if longer."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:–—-") + "…"

@@ -286,6 +286,8 @@ else:
 # (README, "Agency wire"). Empty: no folder is watched (`manage.py ingest` still works).
 WIRE_INBOX = os.environ.get("WIRE_INBOX", "").strip()
 WIRE_POLL_SECONDS = int(os.environ.get("WIRE_POLL_SECONDS", "30"))
+# The agency for items in the inbox that name none (ninjs 1.x has no provider field).
+WIRE_INBOX_PROVIDER = os.environ.get("WIRE_INBOX_PROVIDER", "").strip()
 # Work the worker queues on a timer ({"app.tasks.function": seconds}; core.tasks.enqueue_due).
 PERIODIC_TASKS = {"wire.tasks.poll_inbox": WIRE_POLL_SECONDS} if WIRE_INBOX else {}
 

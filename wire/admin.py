@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from articles.admin import two_line_time
+from articles.admin import EmbargoFilter, two_line_time
 from articles.models import Section
 from core.admin import CheckedAdminMixin, CheckedChangeList, is_usable_key
 
@@ -27,7 +27,6 @@ from . import services
 from .models import WireItem
 
 PubStatus = WireItem.PubStatus
-TAKE_PERMISSION = "wire.take_wireitem"
 # The agency's summary under the headline in the queue: enough to tell two items apart.
 SUMMARY_WORDS = 30
 
@@ -54,13 +53,9 @@ def status_of(item: WireItem) -> str:
     return UPDATED if item.is_update else NEW
 
 
-def may_take(user) -> bool:
-    """Whether ``user`` is offered take buttons (``services.take_to_draft`` checks again)."""
-    return user.has_perm(TAKE_PERMISSION) and user.has_perm("articles.add_article")
-
-
 def can_take(user, item: WireItem) -> bool:
-    return may_take(user) and status_of(item) in (NEW, UPDATED)
+    """Whether ``user`` is offered the take button (``services.take_to_draft`` checks again)."""
+    return services.may_take(user) and status_of(item) in (NEW, UPDATED)
 
 
 def story_url(story) -> str:
@@ -117,24 +112,6 @@ class SubjectFilter(admin.RelatedOnlyFieldListFilter):
         super().__init__(*args, **kwargs)
         self.title = "subject"
         self.empty_value_display = "No subject"
-
-
-class EmbargoFilter(admin.SimpleListFilter):
-    """Items under an embargo that has not lifted yet, or the others."""
-
-    title = "embargo"
-    parameter_name = "embargoed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Embargoed"), ("no", "Not embargoed")]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        if self.value() == "yes":
-            return queryset.filter(embargo_until__gt=now)
-        if self.value() == "no":
-            return queryset.filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=now))
-        return queryset
 
 
 class QueueChangeList(CheckedChangeList):
@@ -196,7 +173,7 @@ class WireItemAdmin(CheckedAdminMixin, admin.ModelAdmin):
     def get_list_display(self, request):
         # An editor's status cell carries the take button: a column of its own would not fit
         # beside the filters.
-        if may_take(request.user):
+        if services.may_take(request.user):
             return [
                 "status_and_take" if name == "status_label" else name for name in self.list_display
             ]
@@ -255,7 +232,7 @@ class WireItemAdmin(CheckedAdminMixin, admin.ModelAdmin):
         item's page. The service checks the permissions and the item again."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not request.user.has_perm(TAKE_PERMISSION):
+        if not services.may_take(request.user):
             raise PermissionDenied("Only an editor can take wire copy to a story.")
         object_id = unquote(object_id)
         item = None

@@ -8,6 +8,7 @@ from the agency reaches the story's form and the desk (``Article.agency_alert``)
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from articles.models import Article
@@ -73,7 +74,9 @@ class WireItem(models.Model):
     format = models.CharField(max_length=20, choices=Format.choices)
     filename = models.CharField("received in", max_length=300, help_text="The file it came in.")
     raw = models.TextField(
-        "as received", help_text="The item exactly as the agency sent it, for the record."
+        "as received",
+        help_text="The item as the agency sent it, for the record (from a file of several items, "
+        "that item's part of it).",
     )
     reporter_email = models.EmailField(
         blank=True, help_text="Plain-text copy only: the reporter's email, for the byline."
@@ -101,7 +104,8 @@ class WireItem(models.Model):
         verbose_name = "wire item"
         verbose_name_plural = "wire queue"
         constraints = [
-            models.UniqueConstraint(fields=["provider", "uri"], name="wire_item_provider_uri")
+            # The agency in any case ("Xinhua" named, "XINHUA" coded): one item, not two.
+            models.UniqueConstraint(Lower("provider"), "uri", name="wire_item_provider_uri")
         ]
         indexes = [models.Index(fields=["-versioncreated", "-id"], name="wire_item_newest")]
         permissions = [("take_wireitem", "Can take wire copy to a draft story")]

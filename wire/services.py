@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from articles import importing, services
 from articles import wire as copy_format
 from articles.html import sanitize_html
-from articles.models import Article, Section
+from articles.models import AGENCY_KILLED, AGENCY_UPDATED, AGENCY_WITHHELD, Article, Section
 
 from . import formats
 from .models import Subject, WireItem
@@ -59,6 +59,7 @@ class FileResult:
     filename: str
     received: list[Received] = field(default_factory=list)
     error: str = ""
+    retry: bool = False  # refused for a passing reason (the database unreachable), not the file
 
     @property
     def ok(self) -> bool:
@@ -74,7 +75,8 @@ class FileResult:
 def _fields(parsed: formats.Item, *, now: dt.datetime) -> dict:
     return {
         "version": parsed.version,
-        "versioncreated": parsed.versioncreated or now,
+        # An agency clock ahead of ours must not pin an item to the top of the queue.
+        "versioncreated": min(parsed.versioncreated or now, now),
         "pubstatus": parsed.pubstatus,
         "embargo_until": parsed.embargo_until,
         "headline": parsed.headline,
@@ -90,15 +92,26 @@ def _fields(parsed: formats.Item, *, now: dt.datetime) -> dict:
     }
 
 
+# What a kill notice without copy leaves as it was.
+_CONTENT = ("headline", "standfirst", "byline", "dateline", "language", "body", "format")
+
+
 def receive(parsed: formats.Item, *, filename: str, now: dt.datetime) -> Received:
     """Put one item in the queue: new, a newer version of a queued item (replacing it), or
-    skipped when the queue already has this version or a later one. Call it in a transaction."""
+    skipped when the queue already has this version or a later one. A kill (or withholding, or
+    its lifting) counts even at the version the queue has: agencies do not always raise it.
+    Call it in a transaction."""
+    # The agency in any case: "Xinhua" in one version's name, "XINHUA" in the next one's code.
     existing = (
         WireItem.objects.select_for_update()
-        .filter(provider=parsed.provider, uri=parsed.uri)
+        .filter(provider__iexact=parsed.provider, uri=parsed.uri)
         .first()
     )
-    if existing is not None and parsed.version <= existing.version:
+    status_change = existing is not None and parsed.pubstatus != existing.pubstatus
+    if existing is not None and (
+        parsed.version < existing.version
+        or (parsed.version == existing.version and not status_change)
+    ):
         return Received(
             SKIPPED,
             existing,
@@ -108,13 +121,18 @@ def receive(parsed: formats.Item, *, filename: str, now: dt.datetime) -> Receive
     item = existing or WireItem(provider=parsed.provider, uri=parsed.uri)
     earlier_version = item.version if existing else None
     for name, value in _fields(parsed, now=now).items():
+        if existing is not None and name in _CONTENT and not parsed.headline:
+            continue  # a bare kill notice: the queue keeps the copy it had
         setattr(item, name, value)
+    if not item.headline:
+        item.headline = f"(No headline: {parsed.provider} killed {parsed.uri} before sending it)"
     item.filename = filename[: WireItem._meta.get_field("filename").max_length]
     item.is_update = existing is not None
     killed = parsed.pubstatus != formats.USABLE
     item.killed_at = (item.killed_at or now) if killed else None
     item.save()
-    item.subjects.set(_subjects(parsed.subjects))
+    if parsed.headline or existing is None:
+        item.subjects.set(_subjects(parsed.subjects))
     if item.story_id is not None:
         _alert_story(item, earlier_version=earlier_version, now=now)
     return Received(KILLED if killed else UPDATED if existing else NEW, item)
@@ -128,7 +146,14 @@ def _subjects(subjects: Iterable[formats.Subject]) -> list[Subject]:
     Subject.objects.bulk_create(
         [Subject(code=code, name=name) for code, name in named.items()], ignore_conflicts=True
     )
-    return list(Subject.objects.filter(code__in=named))
+    found = list(Subject.objects.filter(code__in=named))
+    # A subject first sent with only its code is named when an agency names it.
+    unnamed = [s for s in found if s.name == s.code and named[s.code] != s.code]
+    for subject in unnamed:
+        subject.name = named[subject.code]
+    if unnamed:
+        Subject.objects.bulk_update(unnamed, ["name"])
+    return found
 
 
 def _alert_story(item: WireItem, *, earlier_version: int | None, now: dt.datetime) -> None:
@@ -136,19 +161,19 @@ def _alert_story(item: WireItem, *, earlier_version: int | None, now: dt.datetim
     the alert is written (an update, no revision): the story's text is the editor's."""
     when = services.local_time(now)
     if item.pubstatus == WireItem.PubStatus.CANCELED:
-        kind = "killed"
+        kind = AGENCY_KILLED
         text = (
             f"{item.provider} killed the item this story was taken from ({when}, version "
             f"{item.version}). Do not publish it; if it is published, withdraw it."
         )
     elif item.pubstatus == WireItem.PubStatus.WITHHELD:
-        kind = "withheld"
+        kind = AGENCY_WITHHELD
         text = (
             f"{item.provider} withheld the item this story was taken from ({when}, version "
             f"{item.version}). Hold the story until the agency releases the item again."
         )
     else:
-        kind = "updated"
+        kind = AGENCY_UPDATED
         text = (
             f"{item.provider} sent version {item.version} of the item this story was taken from "
             f"({when}; the story was taken from version {earlier_version}). Compare the wire "
@@ -173,14 +198,30 @@ def ingest_file(
     now = now or timezone.now()
     try:
         items = formats.parse(data, filename, provider=provider)
-        with transaction.atomic():
-            received = [receive(item, filename=filename, now=now) for item in items]
     except formats.IngestError as error:
         return FileResult(filename, error=str(error))
+    try:
+        try:
+            return _receive_file(filename, items, now=now)
+        except IntegrityError:
+            # Another worker queued one of these items between our look and our insert: look
+            # again, once, and find theirs.
+            return _receive_file(filename, items, now=now)
+    except (OperationalError, InterfaceError) as error:
+        # The database is unreachable or busy, not the file at fault: try it again later.
+        return FileResult(filename, error=_refused(shown, error), retry=True)
     except DatabaseError as error:
         # The file's transaction has been rolled back; the other files go on.
-        return FileResult(filename, error=f"{shown}: not saved, the database refused it ({error}).")
-    return FileResult(filename, received)
+        return FileResult(filename, error=_refused(shown, error))
+
+
+def _receive_file(filename: str, items: list[formats.Item], *, now: dt.datetime) -> FileResult:
+    with transaction.atomic():
+        return FileResult(filename, [receive(item, filename=filename, now=now) for item in items])
+
+
+def _refused(shown: str, error: Exception) -> str:
+    return f"{shown}: not saved, the database refused it ({error})."
 
 
 def ingest_sources(
@@ -231,19 +272,13 @@ def credit_for(item: WireItem) -> str:
     return f"By {name}, {item.provider}"[:MAX_CREDIT]
 
 
-def _cut(text: str, limit: int) -> tuple[str, bool]:
-    """``text`` in at most ``limit`` characters, cut at a word with "…"; and whether it was cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text, False
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:–—-") + "…", True
+def may_take(user) -> bool:
+    """Whether ``user`` may take wire copy to a draft story."""
+    return user.has_perm("wire.take_wireitem") and user.has_perm("articles.add_article")
 
 
 def _check_take(item: WireItem, user) -> None:
-    if not (user.has_perm("wire.take_wireitem") and user.has_perm("articles.add_article")):
+    if not may_take(user):
         raise PermissionDenied("You may not take wire copy to a story.")
     if item.pubstatus == WireItem.PubStatus.CANCELED:
         raise TakeRefused(
@@ -284,11 +319,11 @@ def take_to_draft(
 
 
 def _take_agency_item(item: WireItem, *, user, section: Section, now: dt.datetime) -> Article:
-    headline, cut = _cut(item.headline, MAX_HEADLINE)
-    dateline, _ = _cut(item.dateline, MAX_DATELINE)
+    headline = copy_format.cut_at_word(" ".join(item.headline.split()), MAX_HEADLINE)
+    dateline = copy_format.cut_at_word(" ".join(item.dateline.split()), MAX_DATELINE)
     story = Article(
         headline=headline,
-        needs_headline=cut,
+        needs_headline=headline != " ".join(item.headline.split()),  # cut: an editor's job
         standfirst=item.standfirst,
         body=sanitize_html(item.body),
         dateline=dateline,
@@ -301,7 +336,8 @@ def _take_agency_item(item: WireItem, *, user, section: Section, now: dt.datetim
     )
     importing.save_new_story(
         story,
-        tags=[subject.name for subject in item.subjects.all()],
+        # A subject the agency sent without a name (only "medtop:11000000") makes no tag.
+        tags=[subject.name for subject in item.subjects.all() if subject.name != subject.code],
         user=user,
         now=now,
         comment=f"Taken from the wire: {item.provider} item {item.uri}, version {item.version}.",

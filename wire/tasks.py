@@ -13,4 +13,4 @@ def poll_inbox() -> None:
     from . import inbox
 
     if settings.WIRE_INBOX:
-        inbox.poll(Path(settings.WIRE_INBOX))
+        inbox.poll(Path(settings.WIRE_INBOX), provider=settings.WIRE_INBOX_PROVIDER)

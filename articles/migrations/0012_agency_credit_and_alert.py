@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='agency_alert_kind',
-            field=models.CharField(blank=True, choices=[('killed', 'killed'), ('withheld', 'withheld'), ('updated', 'updated')], editable=False, max_length=20),
+            field=models.CharField(blank=True, choices=[('killed', 'Killed by the agency'), ('withheld', 'Withheld by the agency'), ('updated', 'New version from the agency')], editable=False, max_length=20),
         ),
         migrations.AddField(
             model_name='article',

@@ -2,6 +2,7 @@
 its filters and search at a fixed number of queries, an item's preview, and taking an item to a
 draft story (and every refusal of it)."""
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import SectionFactory
+from wire import formats, services
 from wire.models import WireItem
 
 from .conftest import make_wire_item
@@ -462,6 +464,47 @@ def test_the_story_form_opens_after_the_take_with_the_copy(editor, section):
     assert HEADLINE in page(response)
     assert "By Jane Doe, Reuters" in page(response)
     assert Article.objects.get().section == section  # the first section, when none was chosen
+    # The story's form links the copy it came from, in the queue.
+    assert re.search(
+        rf'<a href="{item_url(item)}">Reuters, version 1: “{re.escape(HEADLINE)}”</a>',
+        page(response),
+    )
+
+
+def test_an_agency_alert_links_the_agencys_copy(editor, section):
+    item = make_wire_item(headline=HEADLINE)
+    editor.post(take_url(item))
+    story = Article.objects.get()
+    services.receive(
+        dataclasses.replace(formats_item(item), version=2, pubstatus="canceled"),
+        filename="kill.json",
+        now=timezone.now(),
+    )
+    html = page(editor.get(f"/admin/articles/article/{story.pk}/change/"))
+    alert = html[html.index('class="agency-alert ') : html.index("</section>")]
+    assert "Reuters killed the item this story was taken from" in alert
+    assert f'href="{item_url(item)}">Open the agency’s copy: Reuters, version 2' in alert
+
+
+def formats_item(item):
+    """The queued item as a parser would give it again."""
+    return formats.Item(
+        format=item.format,
+        provider=item.provider,
+        uri=item.uri,
+        version=item.version,
+        versioncreated=item.versioncreated,
+        pubstatus=item.pubstatus,
+        embargo_until=item.embargo_until,
+        headline=item.headline,
+        standfirst=item.standfirst,
+        byline=item.byline,
+        dateline=item.dateline,
+        language=item.language,
+        subjects=(),
+        body_html=item.body,
+        raw=item.raw,
+    )
 
 
 def test_the_item_page_offers_the_sections_the_first_chosen(editor, section):

@@ -393,6 +393,16 @@ def test_billion_laughs_is_refused_before_anything_is_expanded():
     assert "lol" not in str(error)
 
 
+def test_xml_nested_to_exhaust_memory_is_refused_as_it_is_read():
+    # 5 MB of nothing but nesting: 700,000 levels, hundreds of MB once built as a tree.
+    deep = b"<newsItem guid='urn:x'>" + b"<a>" * 700_000 + b"</a>" * 700_000 + b"</newsItem>"
+    deep = deep[: formats.MAX_FILE_BYTES]
+    with pytest.raises(IngestError) as refused:
+        formats.parse(deep, "deep.xml")
+    assert refused.value.place == "line 1"
+    assert "nested more than 200 elements deep" in refused.value.message
+
+
 @pytest.mark.parametrize(
     ("name", "line"), [("external-entity-passwd.xml", 2), ("external-dtd.xml", 4)]
 )
@@ -644,8 +654,8 @@ def test_a_body_nested_deeper_than_any_story_is_refused():
 
     error = refused(data, "deep.xml")
 
-    assert error.place == "item 1 (guid g), field contentSet"
-    assert "nested more than" in error.message
+    assert error.place == "line 1"
+    assert "nested more than 200 elements deep" in error.message
 
 
 def test_a_body_in_no_format_the_queue_reads_is_refused():
@@ -759,3 +769,23 @@ def test_any_newsml_shaped_item_gives_an_item_or_a_refusal(
         "</contentSet></newsItem>"
     )
     items_or_refusal(data.encode("utf-8"))
+
+
+def test_the_limits_are_the_queues_columns():
+    """A value the parser passes always fits the queue's row (else the database would refuse
+    the whole file, on PostgreSQL, or keep it whole, on SQLite)."""
+    from wire.formats import fields
+    from wire.models import Subject as SubjectRow
+    from wire.models import WireItem
+
+    def column(model, name):
+        return model._meta.get_field(name).max_length
+
+    assert column(WireItem, "headline") == fields.MAX_HEADLINE
+    assert column(WireItem, "byline") == fields.MAX_BYLINE
+    assert column(WireItem, "dateline") == fields.MAX_DATELINE
+    assert column(WireItem, "provider") == fields.MAX_PROVIDER
+    assert column(WireItem, "uri") == fields.MAX_URI
+    assert column(WireItem, "language") == fields.MAX_LANGUAGE
+    assert column(SubjectRow, "code") == fields.MAX_SUBJECT_CODE
+    assert column(SubjectRow, "name") == fields.MAX_SUBJECT_NAME

@@ -178,3 +178,62 @@ def test_the_worker_polls_the_inbox_once_a_period(tmp_path, settings):
     deliver(tmp_path, "two.json", ninjs("urn:demo:two"))
     assert tasks.enqueue_due() == []  # within the period: another worker's turn, or later
     assert WireItem.objects.count() == 1
+
+
+def test_a_file_the_database_could_not_take_stays_for_the_next_poll(tmp_path, monkeypatch):
+    from wire import services
+
+    deliver(tmp_path, "later.json", ninjs("urn:demo:later"))
+    busy = services.FileResult("later.json", error="later.json: not saved (busy)", retry=True)
+    monkeypatch.setattr(services, "ingest_file", lambda *args, **kwargs: busy)
+
+    assert inbox.poll(tmp_path) == []
+    assert (tmp_path / "later.json").exists()
+    assert not any((tmp_path / "refused").iterdir())
+
+
+def test_a_fault_of_ours_refuses_that_file_and_the_others_go_on(tmp_path, monkeypatch):
+    from wire import services
+
+    deliver(tmp_path, "a.json", ninjs("urn:demo:a"))
+    deliver(tmp_path, "b.json", ninjs("urn:demo:b"))
+    real = services.ingest_file
+
+    def broken_for_a(filename, data, **kwargs):
+        if filename == "a.json":
+            raise KeyError("demo bug")
+        return real(filename, data, **kwargs)
+
+    monkeypatch.setattr(services, "ingest_file", broken_for_a)
+    results = inbox.poll(tmp_path)
+
+    assert [result.ok for result in results] == [False, True]
+    assert "an error in the newsroom's software (KeyError)" in results[0].error
+    assert (tmp_path / "refused" / "a.json").exists() and (tmp_path / "taken" / "b.json").exists()
+    assert not any((tmp_path / inbox.TAKING).iterdir())
+
+
+def test_a_file_a_dead_worker_left_half_taken_goes_back_and_is_taken(tmp_path):
+    (tmp_path / inbox.TAKING).mkdir()
+    deliver(tmp_path / inbox.TAKING, "orphan.json", ninjs("urn:demo:orphan"), age=3600)
+    deliver(tmp_path / inbox.TAKING, "busy.json", ninjs("urn:demo:busy"), age=5)
+
+    inbox.poll(tmp_path)
+
+    assert list(WireItem.objects.values_list("uri", flat=True)) == ["urn:demo:orphan"]
+    assert (tmp_path / "taken" / "orphan.json").exists()
+    assert (tmp_path / inbox.TAKING / "busy.json").exists()  # another worker's, still at work
+
+
+def test_the_inbox_names_the_agency_for_items_that_do_not(tmp_path, settings):
+    settings.WIRE_INBOX = str(tmp_path)
+    settings.WIRE_INBOX_PROVIDER = "Demo Agency"
+    item = json.loads(ninjs("urn:demo:anonymous"))
+    del item["copyrightholder"]
+    deliver(tmp_path, "anonymous.json", json.dumps(item).encode())
+
+    from wire.tasks import poll_inbox
+
+    poll_inbox.call()
+
+    assert WireItem.objects.get().provider == "Demo Agency"

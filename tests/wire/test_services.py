@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 import reversion
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, connection
 from reversion.models import Version
 
 from articles.models import Article
@@ -97,6 +97,17 @@ def test_the_same_or_an_older_version_is_skipped_and_changes_nothing(version):
     assert WireItem.objects.get().headline == "Version two"
 
 
+def test_a_subject_sent_without_a_name_is_named_later_and_makes_no_tag(editor_user):
+    SectionFactory()
+    unnamed = formats.Subject("medtop:11000000", "medtop:11000000")
+    item = receive(subjects=(unnamed, formats.Subject("medtop:09000000", "labour"))).item
+    story = services.take_to_draft(item=item, user=editor_user, now=NOW)
+    assert list(story.tags.names()) == ["labour"]
+
+    receive(uri="urn:demo:wire:0002", subjects=(formats.Subject("medtop:11000000", "politics"),))
+    assert Subject.objects.get(code="medtop:11000000").name == "politics"
+
+
 def test_the_same_uri_from_another_agency_is_another_item():
     receive()
     receive(provider="Another Demo Agency")
@@ -110,6 +121,32 @@ def test_a_canceled_or_withheld_version_marks_the_item_killed(status):
     assert received.outcome == services.KILLED
     item = WireItem.objects.get()
     assert item.is_killed and item.killed_at == NOW and item.pubstatus == status
+
+
+def test_a_bare_kill_notice_at_the_same_version_kills_the_item_and_keeps_its_copy():
+    receive(provider="Xinhua")
+    received = receive(
+        provider="XINHUA",  # the agency's code this time, not its name
+        pubstatus=formats.CANCELED,
+        headline="",
+        standfirst="",
+        body_html="",
+        subjects=(),
+    )
+    assert received.outcome == services.KILLED
+    item = WireItem.objects.get()
+    assert item.is_killed and item.provider == "Xinhua"
+    assert item.headline.startswith("Demo: harbour cranes") and "first paragraph" in item.body
+    assert item.subjects.count() == 2
+
+
+def test_a_kill_notice_for_an_item_never_received_is_queued_killed():
+    receive(pubstatus=formats.CANCELED, headline="")
+    item = WireItem.objects.get()
+    assert item.is_killed
+    assert item.headline == (
+        "(No headline: Demo Wire Agency killed urn:demo:wire:0001 before sending it)"
+    )
 
 
 def test_a_kill_of_an_item_already_taken_alerts_the_story_and_changes_nothing_in_it(editor_user):
@@ -161,6 +198,34 @@ def test_a_file_is_queued_whole_or_not_at_all(monkeypatch):
     assert not result.ok
     assert result.error == "two.json: not saved, the database refused it (disk full (demo))."
     assert not WireItem.objects.exists()
+
+
+@pytest.mark.parametrize("error", [OperationalError("database is locked"), InterfaceError("gone")])
+def test_a_file_the_database_could_not_take_now_is_marked_to_try_again(monkeypatch, error):
+    monkeypatch.setattr(formats, "parse", lambda data, filename, provider="": [agency_item()])
+
+    def unavailable(item, **kwargs):
+        raise error
+
+    monkeypatch.setattr(services, "receive", unavailable)
+    result = services.ingest_file("later.json", b"{}", now=NOW)
+    assert result.retry and not result.ok
+
+
+def test_an_item_another_worker_queued_meanwhile_is_found_on_a_second_look(monkeypatch):
+    real = services.receive
+    calls = []
+
+    def racing(item, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # what a concurrent insert of the same item looks like
+            raise IntegrityError("UNIQUE constraint failed: wire_wireitem.provider, uri")
+        return real(item, **kwargs)
+
+    monkeypatch.setattr(formats, "parse", lambda data, filename, provider="": [agency_item()])
+    monkeypatch.setattr(services, "receive", racing)
+    result = services.ingest_file("race.json", b"{}", now=NOW)
+    assert result.ok and WireItem.objects.count() == 1
 
 
 def test_a_refused_file_names_the_file_and_place_and_the_others_go_on():

@@ -11,9 +11,6 @@ import html
 from collections.abc import Callable, Iterable
 from xml.etree.ElementTree import Element
 
-# Deeper than any real body; a limit keeps a hostile file from exhausting Python's stack.
-MAX_DEPTH = 200
-
 KEEP, UNWRAP, DROP = "keep", "unwrap", "drop"
 _VOID = frozenset({"br", "hr", "img"})
 # Attributes worth handing on; the sanitiser decides which of them survive.
@@ -31,10 +28,6 @@ _NITF_KEPT = frozenset({
 # Pictures and video are referenced, not sent; notes and footnotes are for editors; the table
 # metadata describes a table, it is not in it.
 _NITF_DROPPED = frozenset({"media", "note", "fn", "nitf-table-metadata", "body.end", "ed-msg"})
-
-
-class TooDeep(ValueError):
-    """The markup is nested more than ``MAX_DEPTH`` elements deep."""
 
 
 def local(tag: object) -> str:
@@ -95,14 +88,13 @@ def _write(
 ) -> str:
     out = [_escape(leading)]
     for element in elements:
-        _element(element, rule, out, 0)
+        _element(element, rule, out)
         out.append(_escape(element.tail))
     return "".join(out).strip()
 
 
-def _element(element: Element, rule, out: list[str], depth: int) -> None:
-    if depth > MAX_DEPTH:
-        raise TooDeep
+def _element(element: Element, rule, out: list[str]) -> None:
+    # Recursion is bounded: the parser refuses XML deeper than xmlsafe.MAX_DEPTH.
     action, tag = rule(local(element.tag))
     if action == DROP:
         return
@@ -117,7 +109,7 @@ def _element(element: Element, rule, out: list[str], depth: int) -> None:
             return
     out.append(_escape(element.text))
     for child in element:
-        _element(child, rule, out, depth + 1)
+        _element(child, rule, out)
         out.append(_escape(child.tail))
     if action == KEEP:
         out.append(f"</{tag}>")

@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 
 from articles.wire import excerpt
 
-from . import IngestError, Item, fields, markup, xmlsafe
+from . import USABLE, IngestError, Item, fields, markup, xmlsafe
 from .fields import ItemPlace
 from .markup import find, local, text_of
 
@@ -94,7 +94,9 @@ def _item(element: Element, raw: str, place: ItemPlace, provider: str) -> Item:
     body_html, nitf_head = _body(_child(element, "contentSet"), place)
     headline = _headline(content_meta, place) or _nitf_text(nitf_head, "hl1", place, "headline")
     headline = fields.line(headline, place, "headline", limit=fields.MAX_HEADLINE)
-    if not headline:
+    pubstatus = _pubstatus(_child(item_meta, "pubStatus"), place)
+    # A kill notice may be the guid, version and status alone: the queue keeps the headline.
+    if not headline and pubstatus == USABLE:
         raise place.refuse("headline", "the news item has no headline (contentMeta/headline).")
     return Item(
         format="newsml-g2",
@@ -102,7 +104,7 @@ def _item(element: Element, raw: str, place: ItemPlace, provider: str) -> Item:
         uri=guid,
         version=fields.version(element.get("version"), place),
         versioncreated=_when(item_meta, "versionCreated", place),
-        pubstatus=_pubstatus(_child(item_meta, "pubStatus"), place),
+        pubstatus=pubstatus,
         embargo_until=_when(item_meta, "embargoed", place),
         headline=headline,
         standfirst=fields.measured(
@@ -157,7 +159,7 @@ def _provider(element: Element | None, place: ItemPlace, given: str) -> str:
         raise place.refuse(
             "provider",
             "the news item does not say which agency sent it (itemMeta/provider); give the "
-            "agency's name when ingesting the file (ingest --provider).",
+            "agency's name when ingesting the file (ingest --provider, or WIRE_INBOX_PROVIDER for the watched folder).",
         )
     return name
 
@@ -263,26 +265,21 @@ def _body(content_set: Element | None, place: ItemPlace) -> tuple[str, Element |
                 local(first.tag), ""
             )
         offered.append((content_type, kind, element))
-    try:
-        for wanted in (_XHTML_TYPES, _NITF_TYPES, _TEXT_TYPES):
-            for content_type, kind, element in offered:
-                if content_type not in wanted:
-                    continue
-                if wanted is _TEXT_TYPES:
-                    if kind == "inlineData":
-                        text = fields.clean(element.text or "", place, "contentSet")
-                        return fields.paragraphs_html(text), None
-                elif wanted is _NITF_TYPES:
-                    return fields.clean(markup.nitf(element), place, "contentSet"), find(
-                        element, "body.head"
-                    )
-                else:
-                    return fields.clean(markup.xhtml(element), place, "contentSet"), None
-    except markup.TooDeep:
-        raise place.refuse(
-            "contentSet",
-            f"the body is nested more than {markup.MAX_DEPTH} elements deep; no story is.",
-        ) from None
+    # Bodies are at most xmlsafe.MAX_DEPTH deep: the parser refused anything deeper.
+    for wanted in (_XHTML_TYPES, _NITF_TYPES, _TEXT_TYPES):
+        for content_type, kind, element in offered:
+            if content_type not in wanted:
+                continue
+            if wanted is _TEXT_TYPES:
+                if kind == "inlineData":
+                    text = fields.clean(element.text or "", place, "contentSet")
+                    return fields.paragraphs_html(text), None
+            elif wanted is _NITF_TYPES:
+                return fields.clean(markup.nitf(element), place, "contentSet"), find(
+                    element, "body.head"
+                )
+            else:
+                return fields.clean(markup.xhtml(element), place, "contentSet"), None
     if offered:
         sent = ", ".join(
             sorted({excerpt(content_type or "no content type") for content_type, _, _ in offered})

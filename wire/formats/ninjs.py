@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from articles.wire import excerpt
 from core.text import one_line
 
-from . import IngestError, Item, Subject, fields
+from . import USABLE, IngestError, Item, Subject, fields
 from .encoding import byte_order_mark, decode, wide_without_mark
 from .fields import ItemPlace
 
@@ -177,6 +177,7 @@ def _item(obj: dict, raw: str, place: ItemPlace, provider: str) -> Item:
     names = _BY_MAJOR[_major(obj, place)]
     embargoed = next((name for name in names.embargoed if name in obj), names.embargoed[0])
     standfirst = _standfirst(obj, place, names)
+    pubstatus = fields.pubstatus(_text(obj, names.pubstatus, place), place, names.pubstatus)
     return Item(
         format=f"ninjs-{names.major}",
         provider=_provider(obj, place, names, provider),
@@ -185,9 +186,10 @@ def _item(obj: dict, raw: str, place: ItemPlace, provider: str) -> Item:
         versioncreated=fields.timestamp(
             _text(obj, names.versioncreated, place), place, names.versioncreated
         ),
-        pubstatus=fields.pubstatus(_text(obj, names.pubstatus, place), place, names.pubstatus),
+        pubstatus=pubstatus,
         embargo_until=fields.timestamp(_text(obj, embargoed, place), place, embargoed),
-        headline=_headline(obj, place, names),
+        # A kill notice may be the uri, version and status alone: the queue keeps the headline.
+        headline=_headline(obj, place, names, required=pubstatus == USABLE),
         standfirst=fields.measured(
             standfirst,
             place,
@@ -272,7 +274,7 @@ def _content_type(entry: dict, key: str, place: ItemPlace, field: str) -> str:
     return _text(entry, key, place, f"{field}.{key}").split(";")[0].strip().lower()
 
 
-def _headline(obj: dict, place: ItemPlace, names: _Names) -> str:
+def _headline(obj: dict, place: ItemPlace, names: _Names, *, required: bool) -> str:
     if names.major == 1:
         field, headline = "headline", _text(obj, "headline", place)
     else:
@@ -287,7 +289,7 @@ def _headline(obj: dict, place: ItemPlace, names: _Names) -> str:
             if _content_type(entry, names.contenttype, place, field) in _HTML_TYPES:
                 headline = one_line(headline)
     headline = fields.line(headline, place, field, limit=fields.MAX_HEADLINE)
-    if not headline:
+    if not headline and required:
         where = "headline" if names.major == 1 else "headlines (a list of {role, value})"
         raise place.refuse(
             field,
@@ -401,6 +403,6 @@ def _provider(obj: dict, place: ItemPlace, names: _Names, given: str) -> str:
             "provider",
             f"the item does not say which agency sent it (no {names.infosources} and no "
             f"{names.copyrightholder}); give the agency's name when ingesting the file "
-            "(ingest --provider).",
+            "(ingest --provider, or WIRE_INBOX_PROVIDER for the watched folder).",
         )
     return name

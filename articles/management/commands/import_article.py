@@ -117,26 +117,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(text))
 
     def _files(self, paths) -> list[tuple[Path, Path | None]]:
-        """Each file to import, with the folder it was found in (None for a file named itself)."""
-        files: dict[Path, Path | None] = {}
-        for name in paths:
-            path = Path(name)
-            if path.is_dir():
-                found = sorted(
-                    child
-                    for child in path.iterdir()
-                    if child.suffix.lower() == ".txt"
-                    and not child.name.startswith(".")
-                    # A link is listed whatever it points at, to be reported as refused.
-                    and (child.is_symlink() or child.is_file())
-                )
-                if not found:
-                    raise CommandError(f"{path}: no .txt files in this folder.")
-                for child in found:
-                    files.setdefault(child, path)
-            else:
-                files.setdefault(path, None)  # a missing file is reported with the others
-        return list(files.items())
+        try:
+            return importing.files_to_read(paths, suffix=".txt")
+        except importing.ImportRefused as refusal:
+            raise CommandError(str(refusal)) from None
 
     def _read(self, files):
         for path, folder in files:

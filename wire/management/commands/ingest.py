@@ -52,20 +52,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(text))
 
     def _files(self, paths) -> list[tuple[Path, Path | None]]:
-        """Each file to read, with the folder it was found in (None for a file named itself)."""
-        files: dict[Path, Path | None] = {}
-        for name in paths:
-            path = Path(name)
-            if path.is_dir():
-                found = sorted(
-                    child
-                    for child in path.iterdir()
-                    if not child.name.startswith(".") and (child.is_symlink() or child.is_file())
-                )
-                if not found:
-                    raise CommandError(f"{path}: no files in this folder.")
-                for child in found:
-                    files.setdefault(child, path)
-            else:
-                files.setdefault(path, None)  # a missing file is reported with the others
-        return list(files.items())
+        try:
+            return importing.files_to_read(paths)
+        except importing.ImportRefused as refusal:
+            raise CommandError(str(refusal)) from None
