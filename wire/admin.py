@@ -256,8 +256,8 @@ class WireItemAdmin(CheckedAdminMixin, admin.ModelAdmin):
             return item_page
         messages.success(
             request,
-            f"Taken to a draft story: “{story.headline}”. Write an editor's headline before "
-            "publishing.",
+            f"Taken to a draft story: “{story.headline}”, credited to {item.provider}. Edit it "
+            "here; the agency's copy stays in the wire queue.",
         )
         return redirect(story_url(story))
 

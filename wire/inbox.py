@@ -35,8 +35,8 @@ STILL_BEING_WRITTEN = (".part", ".tmp", ".partial", ".filepart", ".crdownload")
 
 
 def waiting(inbox: Path, *, now: float | None = None) -> list[Path]:
-    """The files delivered and settled, oldest name first: regular files only (a link is left
-    where it is, and reported by ``poll``), none hidden or still being written."""
+    """The files delivered and settled, by name: regular files, and links (to be refused by
+    ``poll``), none hidden or still being written."""
     now = time.time() if now is None else now
     found = []
     for path in sorted(inbox.iterdir()):
@@ -69,6 +69,8 @@ def poll(
     for path in waiting(inbox):
         claimed = inbox / TAKING / path.name
         try:
+            # Its time is now when it is claimed, so that ``_put_back_stale`` counts from then.
+            os.utime(path, follow_symlinks=False)
             os.rename(path, claimed)  # a link is moved, never followed
         except FileNotFoundError:
             continue  # another worker claimed it

@@ -4,8 +4,9 @@ story (``take_to_draft``).
 A file is taken whole or not at all (one transaction a file, as ``articles.importing`` does for
 plain-text copy), so an agency's message of three items never leaves one of them behind. An item
 is known by its provider and uri; a later version replaces the queued one, an older or equal one is
-skipped, and a kill or a new version of an item a story was taken from sets the story's
-``agency_alert`` (the story's text is the editor's: the agency never changes it).
+skipped (unless it kills or withholds the item), and a kill or a new version of an item a story
+was taken from sets the story's ``agency_alert`` (the story's text is the editor's: the agency
+never changes it).
 """
 
 import datetime as dt
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from articles import importing, services
@@ -125,7 +127,8 @@ def receive(parsed: formats.Item, *, filename: str, now: dt.datetime) -> Receive
             continue  # a bare kill notice: the queue keeps the copy it had
         setattr(item, name, value)
     if not item.headline:
-        item.headline = f"(No headline: {parsed.provider} killed {parsed.uri} before sending it)"
+        notice = "kill" if parsed.pubstatus == formats.CANCELED else "withholding"
+        item.headline = f"(No headline: {parsed.provider} sent only a {notice} of {parsed.uri})"
     item.filename = filename[: WireItem._meta.get_field("filename").max_length]
     item.is_update = existing is not None
     killed = parsed.pubstatus != formats.USABLE
@@ -176,7 +179,7 @@ def _alert_story(item: WireItem, *, earlier_version: int | None, now: dt.datetim
         kind = AGENCY_UPDATED
         text = (
             f"{item.provider} sent version {item.version} of the item this story was taken from "
-            f"({when}; the story was taken from version {earlier_version}). Compare the wire "
+            f"({when}; the queue had version {earlier_version} before). Compare the wire "
             "queue's copy with the story."
         )
     Article.objects.filter(pk=item.story_id).update(
@@ -241,22 +244,17 @@ def ingest_sources(
 
 
 def summary(results: list[FileResult]) -> str:
-    """“12 items from 10 files: 8 new, 3 updated, 1 killed; 2 skipped (the queue had them); 1
-    file refused.”"""
-    received = [item for result in results for item in result.received]
-    counts = {outcome: sum(r.outcome == outcome for r in received) for outcome in (NEW, UPDATED)}
-    killed = sum(r.outcome == KILLED for r in received)
-    skipped = sum(r.outcome == SKIPPED for r in received)
-    refused = sum(not result.ok for result in results)
-    queued = len(received) - skipped
-    files = len(results)
-    text = (
-        f"{queued} item{'s' if queued != 1 else ''} queued from {files} file"
-        f"{'s' if files != 1 else ''}: {counts[NEW]} new, {counts[UPDATED]} updated, "
-        f"{killed} killed; {skipped} skipped (the queue had that version or a later one); "
-        f"{refused} file{'s' if refused != 1 else ''} refused."
+    """“12 items queued from 10 files: 8 new, 3 updated, 1 killed; 2 skipped (the queue had that
+    version or a later one); 1 file refused.”"""
+    outcomes = [received.outcome for result in results for received in result.received]
+    queued = len(outcomes) - outcomes.count(SKIPPED)
+    files, refused = len(results), sum(not result.ok for result in results)
+    return (
+        f"{queued} item{pluralize(queued)} queued from {files} file{pluralize(files)}: "
+        f"{outcomes.count(NEW)} new, {outcomes.count(UPDATED)} updated, "
+        f"{outcomes.count(KILLED)} killed; {outcomes.count(SKIPPED)} skipped (the queue had that "
+        f"version or a later one); {refused} file{pluralize(refused)} refused."
     )
-    return text
 
 
 def credit_for(item: WireItem) -> str:

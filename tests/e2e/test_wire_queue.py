@@ -140,7 +140,8 @@ def test_an_editor_takes_agency_copy_from_the_queue_to_a_draft(open_page, editor
 
     # The draft story's form, with the agency's copy.
     expect(success_message(page)).to_have_text(
-        f"Taken to a draft story: “{HEADLINE}”. Write an editor's headline before publishing."
+        f"Taken to a draft story: “{HEADLINE}”, credited to Reuters. Edit it here; the "
+        "agency's copy stays in the wire queue."
     )
     story = Article.objects.get()
     expect(page).to_have_url(re.compile(rf"/admin/articles/article/{story.pk}/change/$"))

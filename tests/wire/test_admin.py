@@ -449,7 +449,8 @@ def test_an_editor_takes_an_item_to_a_draft_story(editor, editor_user, section):
     item.refresh_from_db()
     assert (item.story, item.taken_by) == (story, editor_user)
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        f"Taken to a draft story: “{HEADLINE}”. Write an editor's headline before publishing."
+        f"Taken to a draft story: “{HEADLINE}”, credited to Reuters. Edit it here; the "
+        "agency's copy stays in the wire queue."
     ]
 
 

@@ -237,3 +237,24 @@ def test_the_inbox_names_the_agency_for_items_that_do_not(tmp_path, settings):
     poll_inbox.call()
 
     assert WireItem.objects.get().provider == "Demo Agency"
+
+
+def test_a_file_delivered_long_ago_is_not_taken_from_the_worker_that_just_claimed_it(
+    tmp_path, monkeypatch
+):
+    from wire import services
+
+    deliver(tmp_path, "old.json", ninjs("urn:demo:old"), age=86400)  # a day in the inbox
+    real = services.ingest_file
+    seen = []
+
+    def with_a_second_poll_meanwhile(filename, data, **kwargs):
+        inbox._put_back_stale(tmp_path)  # another worker's poll starting now
+        seen.append((tmp_path / inbox.TAKING / filename).exists())
+        return real(filename, data, **kwargs)
+
+    monkeypatch.setattr(services, "ingest_file", with_a_second_poll_meanwhile)
+    [result] = inbox.poll(tmp_path)
+
+    assert seen == [True] and result.ok
+    assert (tmp_path / "taken" / "old.json").exists()

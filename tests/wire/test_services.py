@@ -145,7 +145,7 @@ def test_a_kill_notice_for_an_item_never_received_is_queued_killed():
     item = WireItem.objects.get()
     assert item.is_killed
     assert item.headline == (
-        "(No headline: Demo Wire Agency killed urn:demo:wire:0001 before sending it)"
+        "(No headline: Demo Wire Agency sent only a kill of urn:demo:wire:0001)"
     )
 
 
@@ -177,7 +177,7 @@ def test_a_new_version_of_an_item_already_taken_alerts_the_story(editor_user):
     story.refresh_from_db()
     assert story.agency_alert_kind == "updated"
     assert "sent version 3 of the item this story was taken from" in story.agency_alert
-    assert "taken from version 1" in story.agency_alert
+    assert "the queue had version 1 before" in story.agency_alert
     assert story.headline.startswith("Demo: harbour cranes")  # the editor's, untouched
 
 
