@@ -22,14 +22,19 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# The worker (renditions, edge purges) runs beside the site and stops with it: Ctrl+C, or runserver
-# ending any other way, stops it too (the trap). It starts again when the code changes, as the site does.
+# make serve's watched folder for agency copy (wire/inbox.py): files dropped in it are queued.
+WIRE_INBOX ?= $(CURDIR)/.wire-inbox
+# The worker (renditions, edge purges, the watched folder) runs beside the site and stops with it:
+# Ctrl+C, or runserver ending any other way, stops it too (the trap). It starts again when the code
+# changes, as the site does.
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap_site --address $(HOST)
-	@$(BIN)/python manage.py worker --reload & worker=$$!; \
+	@mkdir -p $(WIRE_INBOX)
+	@WIRE_INBOX=$(WIRE_INBOX) $(BIN)/python manage.py worker --reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	echo "Background worker running (pid $$worker): pictures' renditions and purges are done beside the site."; \
+	echo "Agency files put in $(WIRE_INBOX)/ go into the wire queue (Agency wire in the admin)."; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 check: install
