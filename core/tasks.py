@@ -47,8 +47,11 @@ def retry_delay(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=FIRST_RETRY_SECONDS * RETRY_GROWTH ** (attempt - 1))
 
 
-def background(*, retries: int = 5):
+def background(*, retries: int = 5, quiet: bool = False):
     """Make a task of a plain module-level function: ``@background(retries=8)``.
+
+    A ``quiet`` task (a periodic one, run every few seconds) is not logged when it is done, only
+    when it fails: it says itself what it did, if anything.
 
     The function takes JSON-able arguments (ids, not model instances: the worker loads what it
     needs, as it is when the work is done). ``fn.enqueue(*args)`` queues it; ``fn.call(*args)``
@@ -79,8 +82,12 @@ def background(*, retries: int = 5):
                 _failed(the_task, label, args, kwargs, attempt, retries, error)
                 raise
             tries = "" if attempt == 1 else f" (attempt {attempt})"
-            logger.info(
-                "Done%s: %s in %.1f s", tries, _describe(label, args, kwargs), _since(started)
+            logger.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "Done%s: %s in %.1f s",
+                tries,
+                _describe(label, args, kwargs),
+                _since(started),
             )
             return result
 

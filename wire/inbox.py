@@ -25,7 +25,8 @@ from articles import importing
 
 from . import formats, services
 
-logger = logging.getLogger("newsroom.wire")
+# Under the tasks' logger, so that ``manage.py worker`` prints what the inbox took.
+logger = logging.getLogger("newsroom.tasks.wire")
 
 TAKING, TAKEN, REFUSED = ".taking", "taken", "refused"
 # A file changed in the last few seconds may still be being written by an agency that does not
@@ -84,6 +85,8 @@ def poll(
         (logger.info if result.ok else logger.warning)("Wire inbox: %s", result.describe())
         if progress is not None:
             progress(result)
+    if results:
+        logger.info("Wire inbox: %s", services.summary(results))
     return results
 
 

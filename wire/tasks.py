@@ -7,7 +7,9 @@ from django.conf import settings
 from core.tasks import background
 
 
-@background(retries=0)  # the next poll, seconds later, is the retry
+# The next poll, seconds later, is the retry; the poll says what it took (wire.inbox), so the
+# worker's output is not a line every 30 s.
+@background(retries=0, quiet=True)
 def poll_inbox() -> None:
     """Take the files agencies delivered into the wire inbox."""
     from . import inbox

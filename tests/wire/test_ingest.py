@@ -2,6 +2,7 @@
 progress, a summary, and refusals that name the file and the place."""
 
 import json
+import logging
 import os
 import time
 from io import StringIO
@@ -166,14 +167,19 @@ def test_a_link_in_the_inbox_is_refused_and_not_followed(tmp_path):
     assert (tmp_path / "refused" / "link.json").is_symlink() and secret.exists()
 
 
-def test_the_worker_polls_the_inbox_once_a_period(tmp_path, settings):
+def test_the_worker_polls_the_inbox_once_a_period(tmp_path, settings, caplog):
     settings.WIRE_INBOX = str(tmp_path)
     settings.PERIODIC_TASKS = {"wire.tasks.poll_inbox": 30}
     cache.delete("periodic-task:wire.tasks.poll_inbox")  # the cache outlives a test
     deliver(tmp_path, "one.json", ninjs("urn:demo:one"))
 
-    assert tasks.enqueue_due() == ["wire.tasks.poll_inbox"]  # the tests' tasks run at once
+    with caplog.at_level(logging.INFO, logger="newsroom.tasks"):
+        assert tasks.enqueue_due() == ["wire.tasks.poll_inbox"]  # the tests' tasks run at once
     assert WireItem.objects.count() == 1
+    # What the worker prints: what was taken, not a "Done" line for every poll.
+    said = [record.getMessage() for record in caplog.records]
+    assert said[-1].startswith("Wire inbox: 1 item queued from 1 file: 1 new")
+    assert not any(line.startswith("Done") for line in said)
 
     deliver(tmp_path, "two.json", ninjs("urn:demo:two"))
     assert tasks.enqueue_due() == []  # within the period: another worker's turn, or later
